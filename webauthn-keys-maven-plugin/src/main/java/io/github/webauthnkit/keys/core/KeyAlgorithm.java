@@ -11,8 +11,8 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.JWKGenerator;
-import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Instant;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /** The asymmetric JWS algorithms a key ring may hold. HMAC is never one of them: verifiers must not need a secret. */
 public enum KeyAlgorithm {
@@ -89,26 +90,38 @@ public enum KeyAlgorithm {
                     + MIN_RSA_BITS + " bits.");
         }
         try {
-            JWKGenerator<? extends JWK> generator;
-            if (keyType == KeyType.RSA) {
-                generator = new RSAKeyGenerator(rsaBits);
-            } else if (keyType == KeyType.EC) {
-                generator = new ECKeyGenerator(curve);
+            JWK key;
+            if (keyType == KeyType.OKP) {
+                key = ed25519(issued, notBefore);
             } else {
-                generator = new OctetKeyPairGenerator(curve);
+                JWKGenerator<? extends JWK> generator = keyType == KeyType.RSA
+                        ? new RSAKeyGenerator(rsaBits)
+                        : new ECKeyGenerator(curve);
+                key = generator.secureRandom(RANDOM)
+                        .algorithm(jws)
+                        .keyUse(KeyUse.SIGNATURE)
+                        .issueTime(Date.from(issued))
+                        .notBeforeTime(Date.from(notBefore))
+                        .generate();
             }
-            generator.secureRandom(RANDOM)
-                    .algorithm(jws)
-                    .keyUse(KeyUse.SIGNATURE)
-                    .issueTime(Date.from(issued))
-                    .notBeforeTime(Date.from(notBefore));
-            JWK key = generator.generate();
             Map<String, Object> json = key.toJSONObject();
             json.put("kid", KidFormat.forKey(key, issued));
             return JWK.parse(json);
         } catch (JOSEException | ParseException e) {
             throw new KeyRingException("Could not generate a " + name() + " key: " + e.getMessage(), e);
         }
+    }
+
+    /** Nimbus generates Ed25519 keys only with Google Tink on the class path; BouncyCastle is here already. */
+    private JWK ed25519(Instant issued, Instant notBefore) {
+        Ed25519PrivateKeyParameters privateKey = new Ed25519PrivateKeyParameters(RANDOM);
+        return new OctetKeyPair.Builder(curve, Base64URL.encode(privateKey.generatePublicKey().getEncoded()))
+                .d(Base64URL.encode(privateKey.getEncoded()))
+                .algorithm(jws)
+                .keyUse(KeyUse.SIGNATURE)
+                .issueTime(Date.from(issued))
+                .notBeforeTime(Date.from(notBefore))
+                .build();
     }
 
     /**

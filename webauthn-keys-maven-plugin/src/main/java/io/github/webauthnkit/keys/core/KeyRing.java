@@ -139,7 +139,8 @@ public final class KeyRing {
         List<JWK> kept = new ArrayList<>(keys.stream().filter(k -> !isExpired(k, now)).toList());
         JWK next = policy.algorithm().generate(policy.rsaBits(), now, now.plus(policy.publishAhead()));
         kept.add(next);
-        return new Rotation(withExpiries(kept, policy), next, dropped, null);
+        KeyRing ring = withExpiries(kept, policy);
+        return new Rotation(ring, ring.find(next.getKeyID()).orElseThrow(), dropped, null);
     }
 
     /**
@@ -155,7 +156,8 @@ public final class KeyRing {
                 .filter(k -> !isExpired(k, now) && !k.getKeyID().equals(kid)).toList());
         JWK next = policy.algorithm().generate(policy.rsaBits(), now, now);
         kept.add(next);
-        return new Rotation(withExpiries(kept, policy), next, dropped, revoked);
+        KeyRing ring = withExpiries(kept, policy);
+        return new Rotation(ring, ring.find(next.getKeyID()).orElseThrow(), dropped, revoked);
     }
 
     /** Sets each key's {@code exp} from its successor, never moving an existing {@code exp} earlier. */
@@ -212,7 +214,7 @@ public final class KeyRing {
      * What a rotation did.
      *
      * @param ring    the new ring
-     * @param added   the key that was added
+     * @param added   the key that was added, as the new ring holds it
      * @param dropped keys removed because they had expired
      * @param revoked the key removed by revocation, or {@code null}
      */

@@ -92,7 +92,9 @@ public final class SecretChecker {
             findings.add(shown + ": empty. Delete it and " + GENERATE + ".");
             return;
         }
-        secretValues.add(value);
+        if (value.length() >= 8) {
+            secretValues.add(value);
+        }
         String weakness = Passwords.weakness(value);
         if (weakness != null) {
             findings.add(shown + ": weak password: it " + weakness + ". Delete the file and " + GENERATE
@@ -300,7 +302,7 @@ public final class SecretChecker {
                 String name = variable.getKey();
                 String value = variable.getValue();
                 boolean secretName = SECRET_NAME.matcher(name).matches() && !name.toUpperCase().endsWith("_FILE");
-                boolean secretValue = value != null && secretValues.contains(value.strip());
+                boolean secretValue = value != null && secretValues.stream().anyMatch(value::contains);
                 if ((secretName && value != null && !value.isBlank()) || secretValue) {
                     findings.add(layout.show(file) + ": service '" + service.getKey() + "' passes " + name
                             + " as a plain environment value, visible to 'docker inspect' and every process in the"

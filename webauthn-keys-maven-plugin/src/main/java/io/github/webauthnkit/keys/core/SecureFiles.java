@@ -120,8 +120,9 @@ public final class SecureFiles {
         return true;
     }
 
-    /** Writes the kit's {@code .gitignore} into a secrets directory that has none. */
+    /** Creates a missing secrets directory owner-only and writes the kit's {@code .gitignore} into it if it has none. */
     public static boolean ensureSecretsGitignore(Path dir) throws IOException {
+        createDirectories(dir.toAbsolutePath(), true);
         return createNew(dir.resolve(".gitignore"), SECRETS_GITIGNORE, PUBLIC_READ);
     }
 

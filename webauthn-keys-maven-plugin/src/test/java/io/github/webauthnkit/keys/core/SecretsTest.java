@@ -75,6 +75,13 @@ class SecretsTest {
     }
 
     @Test
+    void aNewSecretsDirectoryIsOwnerOnly() throws Exception {
+        SecretGenerator.generate(layout(), POLICY, NOW);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout().secretsDir())))
+                .isEqualTo("rwx------");
+    }
+
+    @Test
     void generatedPasswordsDiffer() {
         assertThat(Passwords.generate()).isNotEqualTo(Passwords.generate());
     }

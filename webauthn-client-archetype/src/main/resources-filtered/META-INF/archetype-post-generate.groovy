@@ -162,6 +162,31 @@ if (examplesDir.isDirectory() && examplesDir.list().length == 0) {
     examplesDir.delete()
 }
 
+// The server's defaults, from this project's properties. Written here rather than templated so that any character a
+// property may hold is escaped the way java.util.Properties reads it back.
+def defaults = [
+        WEBAUTHN_PORT              : value('serverPort'),
+        WEBAUTHN_RP_ID             : rpId,
+        WEBAUTHN_RP_NAME           : rpName,
+        WEBAUTHN_ORIGINS           : "${scheme}://${serverHost}${serverUri.port == -1 ? '' : ':' + serverUri.port}",
+        WEBAUTHN_JWT_ISSUER        : value('jwtIssuer'),
+        WEBAUTHN_JWT_AUDIENCE      : value('jwtAudience'),
+        WEBAUTHN_TOKEN_TTL         : value('tokenTtl'),
+        WEBAUTHN_USER_VERIFICATION : value('userVerification'),
+        WEBAUTHN_ATTESTATION       : value('attestation'),
+]
+def lines = defaults.keySet().sort().collect { k ->
+    def one = new Properties()
+    one.setProperty(k, defaults[k].toString())
+    def out = new StringWriter()
+    one.store(out, null)
+    out.toString().readLines().find { !it.startsWith('#') }
+}
+Path defaultsFile = projectDir.resolve('src/main/resources/webauthn-defaults.properties')
+Files.createDirectories(defaultsFile.parent)
+Files.writeString(defaultsFile, '# Defaults of the passkey server, from the archetype properties; WEBAUTHN_* environment variables override them.\n'
+        + lines.join('\n') + '\n')
+
 // Archetype resources lose their file modes.
 def executable = PosixFilePermissions.fromString('rwxr-xr-x')
 def scripts = [projectDir.resolve('mvnw')]

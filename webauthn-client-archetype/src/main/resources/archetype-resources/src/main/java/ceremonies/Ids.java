@@ -1,0 +1,47 @@
+package ${package}.ceremonies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/** Request ids and the ceremony state behind them. */
+final class Ids {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {
+    }
+
+    /** 128 random bits, base64url. */
+    static String random() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Takes the state of a request id, once. */
+    static JsonNode state(CeremonyStore ceremonies, ObjectMapper json, String requestId) {
+        if (requestId == null || !requestId.matches("[A-Za-z0-9_-]{16,64}")) {
+            throw unknown();
+        }
+        String state = ceremonies.take(requestId).orElseThrow(Ids::unknown);
+        try {
+            return json.readTree(state);
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored ceremony state cannot be read", e);
+        }
+    }
+
+    private static CeremonyException unknown() {
+        return new CeremonyException(CeremonyException.Reason.UNKNOWN_REQUEST,
+                "Unknown, expired or already completed requestId; start the ceremony again.");
+    }
+
+    /** The first line of an exception's message: library messages can be long, and never carry secrets. */
+    static String firstLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String line = message.lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

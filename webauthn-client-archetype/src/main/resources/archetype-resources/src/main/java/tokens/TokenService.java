@@ -1,0 +1,143 @@
+package ${package}.tokens;
+
+import ${package}.config.ServerConfig;
+import ${package}.storage.UserAccount;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.crypto.factories.DefaultJWSSignerFactory;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Issues the server's tokens with the ring's current signing key, and verifies them for its own endpoints. */
+public final class TokenService {
+    /** What this server signs and accepts: the ring's algorithms, never HMAC or none. */
+    private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.EdDSA);
+    private static final ObjectMapper SORTED = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final ServerConfig config;
+    private final KeyRingWatcher ring;
+
+    public TokenService(ServerConfig config, KeyRingWatcher ring) {
+        this.config = config;
+        this.ring = ring;
+    }
+
+    /** A signed token. */
+    public record Issued(String token, long expiresIn, String kid) {
+    }
+
+    public Issued issue(UserAccount user, Instant now) {
+        JWK key = ring.keys().signingKey(now).orElseThrow(() -> new IllegalStateException(
+                "The key ring has no key that may sign now; run 'mvn webauthn-keys:rotate'."));
+        Instant expires = now.plus(config.tokenTtl());
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(config.issuer())
+                .subject(user.id())
+                .audience(config.audience())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expires))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("auth_time", now.getEpochSecond())
+                .claim("preferred_username", user.username())
+                .build();
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(key.getAlgorithm().getName()))
+                .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build();
+        SignedJWT jwt = new SignedJWT(header, claims);
+        try {
+            jwt.sign(new DefaultJWSSignerFactory().createJWSSigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Signing with key " + key.getKeyID() + " failed: " + e.getMessage(), e);
+        }
+        return new Issued(jwt.serialize(), config.tokenTtl().toSeconds(), key.getKeyID());
+    }
+
+    /**
+     * Verifies a token this server issued: signature by a published key, allowed algorithm, issuer, audience and
+     * expiry (30 s leeway).
+     *
+     * @return the verified claims
+     * @throws InvalidTokenException with a reason safe to show the caller
+     */
+    public JWTClaimsSet verify(String token, Instant now) {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED,
+                new ImmutableJWKSet<>(new JWKSet(ring.keys().publicKeys(now)))));
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(config.audience(),
+                new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp", "iat", "jti")) {
+            @Override
+            public Date currentTime() {
+                return Date.from(now);
+            }
+        };
+        verifier.setMaxClockSkew(30);
+        processor.setJWTClaimsSetVerifier(verifier);
+        try {
+            return processor.process(token, null);
+        } catch (ParseException e) {
+            throw new InvalidTokenException("the token is not a JWT");
+        } catch (BadJOSEException e) {
+            throw new InvalidTokenException(e.getMessage());
+        } catch (JOSEException e) {
+            throw new InvalidTokenException("the token could not be verified");
+        }
+    }
+
+    /** The public JWKS: every key not yet expired, members sorted, never a private member. */
+    public String publicJwks(Instant now) {
+        List<Map<String, Object>> keys = ring.keys().publicKeys(now).stream().map(JWK::toJSONObject).toList();
+        try {
+            return SORTED.writeValueAsString(Map.of("keys", keys));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The kid of the key that signs now, if any. */
+    public java.util.Optional<String> signingKid(Instant now) {
+        return ring.keys().signingKey(now).map(JWK::getKeyID);
+    }
+
+    /** A strong ETag of a JWKS document. */
+    public static String etag(String jwks) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(jwks.getBytes(StandardCharsets.UTF_8));
+            return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A token that must be refused; the message is safe to return to the caller. */
+    public static final class InvalidTokenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidTokenException(String message) {
+            super(message);
+        }
+    }
+}

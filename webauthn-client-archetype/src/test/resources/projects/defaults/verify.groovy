@@ -1,0 +1,2 @@
+expect = [relyingPartyId: "localhost", jwtIssuer: "webauthn-server", jwtAlgorithm: "RS256", exportPublicKey: true, publicKeyPath: "config/webauthn-public-key.pem", jwtAudience: 'passkeys-defaults-api']
+evaluate(new File(basedir, '../../verify-generated-project.groovy'))

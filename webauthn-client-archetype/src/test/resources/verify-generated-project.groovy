@@ -1,0 +1,114 @@
+// Shared checks of a generated project, run by each archetype test case's verify.groovy after the project's own
+// 'verify' build passed. The case sets 'expect' (its properties) before evaluating this file.
+import groovy.json.JsonSlurper
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermissions
+import java.security.AlgorithmParameters
+import java.security.KeyFactory
+import java.security.spec.ECGenParameterSpec
+import java.security.spec.ECParameterSpec
+import java.security.spec.ECPoint
+import java.security.spec.ECPublicKeySpec
+import java.security.spec.RSAPublicKeySpec
+
+Path project = Path.of(context.projectDir)
+def fail = { String message -> throw new AssertionError("${project.fileName}: ${message}") }
+def check = { boolean ok, String message -> if (!ok) fail(message) }
+def mode = { Path p -> PosixFilePermissions.toString(Files.getPosixFilePermissions(p)) }
+
+// Layout of PRODUCT: every file a user is promised.
+['pom.xml', 'mvnw', '.mvn/wrapper/maven-wrapper.properties', 'README.md', 'INTEGRATION.md', 'SECURITY_CHECKLIST.md',
+ '.gitignore', 'docker/docker-compose.yml', 'docker/Dockerfile', 'docker/secrets/.gitignore',
+ 'scripts/export-public-key.sh', 'scripts/rotate-keys.sh', 'scripts/health-check.sh',
+ 'config/webauthn-jwks.json'].each { check(Files.isRegularFile(project.resolve(it)), "missing ${it}") }
+['mvnw', 'scripts/export-public-key.sh', 'scripts/rotate-keys.sh', 'scripts/health-check.sh'].each {
+    check(Files.isExecutable(project.resolve(it)), "${it} is not executable")
+}
+
+// Secrets: present, 0600, strong, git-ignored by the directory's own .gitignore.
+Path secrets = project.resolve('docker/secrets')
+check(mode(secrets) == 'rwx------', "docker/secrets is ${mode(secrets)}, not rwx------")
+['postgres_password', 'redis_password', 'jwt_signing_keys.json'].each {
+    Path s = secrets.resolve(it)
+    check(Files.isRegularFile(s), "missing secret ${it}")
+    check(mode(s) == 'rw-------', "secret ${it} is ${mode(s)}, not rw-------")
+}
+['postgres_password', 'redis_password'].each {
+    def password = secrets.resolve(it).text
+    check(password.length() >= 32 && password ==~ /[A-Za-z0-9]+/, "${it} is not a 32+ character generated password")
+}
+check(secrets.resolve('.gitignore').text.readLines().contains('*'), 'docker/secrets/.gitignore does not ignore everything')
+
+// The key ring and the public exports agree.
+def ring = new JsonSlurper().parse(secrets.resolve('jwt_signing_keys.json').toFile())
+check(ring.keys.size() == 1, "the ring holds ${ring.keys.size()} keys, not 1")
+def key = ring.keys[0]
+check(key.alg == expect.jwtAlgorithm, "the ring's key is ${key.alg}, not ${expect.jwtAlgorithm}")
+check(key.use == 'sig' && key.kid && key.nbf && key.iat && key.d, 'the ring key lacks use/kid/nbf/iat/d')
+def jwks = new JsonSlurper().parse(project.resolve('config/webauthn-jwks.json').toFile())
+check(jwks.keys*.kid == [key.kid], "the JWKS holds ${jwks.keys*.kid}, not the ring's ${key.kid}")
+jwks.keys.each { k ->
+    def leaked = ['d', 'p', 'q', 'dp', 'dq', 'qi'].findAll { k.containsKey(it) }
+    check(leaked.isEmpty(), "the JWKS carries private members ${leaked}")
+    ['kid', 'kty', 'alg', 'use'].each { m -> check(k[m] != null, "a JWKS key lacks '${m}'") }
+}
+Path pem = project.resolve(expect.publicKeyPath ?: 'config/webauthn-public-key.pem')
+if (expect.exportPublicKey == false) {
+    check(!Files.exists(pem), "${pem} exists although exportPublicKey=false")
+} else {
+    check(Files.isRegularFile(pem), "missing public key ${pem}")
+    def decoder = Base64.getUrlDecoder()
+    def big = { String s -> new BigInteger(1, decoder.decode(s)) }
+    def publicKey
+    if (key.kty == 'RSA') {
+        publicKey = KeyFactory.getInstance('RSA').generatePublic(new RSAPublicKeySpec(big(key.n), big(key.e)))
+    } else if (key.kty == 'EC') {
+        def params = AlgorithmParameters.getInstance('EC')
+        params.init(new ECGenParameterSpec([('P-256'): 'secp256r1', ('P-384'): 'secp384r1'][key.crv]))
+        publicKey = KeyFactory.getInstance('EC').generatePublic(new ECPublicKeySpec(new ECPoint(big(key.x), big(key.y)),
+                params.getParameterSpec(ECParameterSpec)))
+    } else {
+        fail("unexpected key type ${key.kty}")
+    }
+    def body = pem.text.readLines().findAll { !it.startsWith('-----') }.join('')
+    check(Arrays.equals(Base64.mimeDecoder.decode(body), publicKey.encoded), 'the PEM does not match the ring key')
+    def openssl = new ProcessBuilder('openssl', 'pkey', '-pubin', '-in', pem.toString(), '-noout').redirectErrorStream(true).start()
+    check(openssl.waitFor() == 0, "openssl pkey -pubin refused ${pem}: ${openssl.inputStream.text}")
+}
+
+// The docs carry this project's real values, and no template reference was left unresolved.
+def docs = ['README.md', 'INTEGRATION.md', 'SECURITY_CHECKLIST.md'].collectEntries { [(it): project.resolve(it).text] }
+docs.each { name, text ->
+    [expect.relyingPartyId, expect.jwtIssuer, expect.jwtAudience].each { v ->
+        check(text.contains(v), "${name} does not mention ${v}")
+    }
+}
+def properties = ['artifactId', 'groupId', 'relyingPartyId', 'relyingPartyName', 'serverUrl', 'serverPort', 'postgresPort',
+                  'redisPort', 'networkMode', 'sharedNetwork', 'exportPublicKey', 'publicKeyPath', 'jwtAlgorithm',
+                  'jwtIssuer', 'jwtAudience', 'tokenTtl', 'keyRotationInterval', 'publishAhead', 'userVerification',
+                  'attestation', 'generateExamples', 'productionMode']
+Files.walk(project).withCloseable { walk ->
+    walk.filter { Files.isRegularFile(it) && !it.toString().contains('/target/') && !it.toString().contains('/.mvn/') }
+        .each { f ->
+            def text = f.text
+            properties.each { p ->
+                check(!text.contains('${' + p + '}') && !text.contains('$' + p + ' '), "${project.relativize(f)} has an unresolved \$${p}")
+            }
+        }
+}
+
+// The Compose file is valid for docker-compose (the schema and the hardening are checked by the integration tests).
+def compose = new ProcessBuilder('docker-compose', '-f', 'docker/docker-compose.yml', 'config', '-q')
+        .directory(project.toFile()).redirectErrorStream(true)
+def process
+try {
+    process = compose.start()
+} catch (IOException e) {
+    fail('docker-compose is not installed (apt-get install docker-compose): ' + e.message)
+}
+def output = process.inputStream.text
+check(process.waitFor() == 0, "docker-compose config rejected docker/docker-compose.yml:\n${output}")
+
+println "Verified ${project.fileName}: layout, secrets 0600, ring ${key.alg} ${key.kid}, exports, docs, compose"
+true

@@ -86,7 +86,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                     + " jdbc:postgresql://postgres:5432/webauthn, or leave it empty for the embedded database.");
         }
         String redisUrl = r.optional("WEBAUTHN_REDIS_URL");
-        if (!redisUrl.isEmpty() && !redisUrl.matches("rediss?://[^\\s/]+(:\\d+)?(/\\d+)?")) {
+        if (!redisUrl.isEmpty() && !redisUrl.matches("rediss?://[^\\s/@:]+(:\\d+)?(/\\d+)?")) {
             throw new ConfigException("WEBAUTHN_REDIS_URL='" + redisUrl + "' is not a Redis URL such as redis://redis:6379"
                     + " (the password comes from WEBAUTHN_REDIS_PASSWORD_FILE, never from the URL).");
         }

@@ -2,14 +2,17 @@ package ${package};
 
 import ${package}.ceremonies.CeremonyStore;
 import ${package}.ceremonies.InMemoryCeremonyStore;
+import ${package}.ceremonies.RedisCeremonyStore;
 import ${package}.config.ConfigException;
 import ${package}.config.ServerConfig;
 import ${package}.http.HttpApi;
 import ${package}.http.InMemoryRateLimiter;
 import ${package}.http.RateLimiter;
+import ${package}.http.RedisRateLimiter;
 import ${package}.metrics.CeremonyMetrics;
 import ${package}.storage.CredentialStore;
 import ${package}.storage.JdbcCredentialStore;
+import ${package}.storage.RedisClients;
 import ${package}.tokens.KeyRingWatcher;
 import ${package}.tokens.TokenService;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +20,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.ArrayList;
 import java.util.List;
+import redis.clients.jedis.JedisPooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,10 +74,18 @@ public final class WebAuthnServer implements AutoCloseable {
             parts.add(ring);
             CredentialStore store = JdbcCredentialStore.open(config);
             parts.add(store);
-            CeremonyStore ceremonies = new InMemoryCeremonyStore();
+            CeremonyStore ceremonies;
+            RateLimiter limiter;
+            if (config.embeddedCeremonyState()) {
+                ceremonies = new InMemoryCeremonyStore();
+                limiter = new InMemoryRateLimiter();
+            } else {
+                // One pool for both; the ceremony store closes it.
+                JedisPooled redis = RedisClients.open(config);
+                ceremonies = new RedisCeremonyStore(redis);
+                limiter = new RedisRateLimiter(redis);
+            }
             parts.add(ceremonies);
-            RateLimiter limiter = new InMemoryRateLimiter();
-            parts.add(limiter);
             HttpApi api = new HttpApi(config, store, ceremonies, limiter, new TokenService(config, ring),
                     new CeremonyMetrics(), json).start();
             parts.add(api);

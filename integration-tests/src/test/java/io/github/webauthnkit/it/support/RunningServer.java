@@ -1,0 +1,129 @@
+package io.github.webauthnkit.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A generated project's server jar running as its own process on a free loopback port; closing stops it. */
+public final class RunningServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private RunningServer(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts {@code target/<artifactId>.jar} from the project directory, as its README says, and waits for health. */
+    public static RunningServer start(GeneratedProject project, Map<String, String> environment) {
+        try {
+            int port = freePort();
+            Path log = Files.createTempFile("server", ".log");
+            Map<String, String> env = new HashMap<>();
+            env.put("WEBAUTHN_PORT", Integer.toString(port));
+            env.put("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");
+            env.put("WEBAUTHN_ORIGINS", "http://localhost:" + port);
+            env.put("WEBAUTHN_DATA_DIR", project.file("target/it-data").toString());
+            env.putAll(environment);
+            Path jar = project.file("target/" + project.dir().getFileName() + ".jar");
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar.toString()).directory(project.dir().toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            RunningServer server = new RunningServer(builder.start(), port, log);
+            server.awaitHealthy(Duration.ofSeconds(30));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void awaitHealthy(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("The server exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                if (get("/health").statusCode() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException e) {
+                // not listening yet
+            }
+            sleep(100);
+        }
+        close();
+        throw new AssertionError("The server was not healthy within " + limit.toSeconds() + " s:\n" + log());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

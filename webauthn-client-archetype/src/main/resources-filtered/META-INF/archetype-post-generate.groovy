@@ -157,9 +157,8 @@ if (!errors.isEmpty()) {
 
 // Examples of languages that were not chosen are removed.
 languages.findAll { !chosen.contains(it) }.each { projectDir.resolve('examples').resolve(it).toFile().deleteDir() }
-def examplesDir = projectDir.resolve('examples').toFile()
-if (examplesDir.isDirectory() && examplesDir.list().length == 0) {
-    examplesDir.delete()
+if (chosen.isEmpty()) {
+    projectDir.resolve('examples').toFile().deleteDir()
 }
 
 // The server's defaults, from this project's properties. Written here rather than templated so that any character a

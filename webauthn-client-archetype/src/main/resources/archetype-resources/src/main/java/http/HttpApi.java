@@ -283,15 +283,15 @@ public final class HttpApi implements AutoCloseable {
     // ---- keys, health --------------------------------------------------------------------------------------------
 
     private void jwks(Context ctx) {
-        String body = tokens.publicJwks(Instant.now());
-        String etag = TokenService.etag(body);
+        TokenService.PublishedJwks jwks = tokens.publicJwks(Instant.now());
+        String etag = jwks.etag();
         ctx.header("ETag", etag);
         ctx.header("Cache-Control", "public, max-age=300");
         if (etag.equals(ctx.header("If-None-Match"))) {
             ctx.status(304);
             return;
         }
-        ctx.contentType("application/json").result(body);
+        ctx.contentType("application/json").result(jwks.json());
     }
 
     private void health(Context ctx) {

@@ -107,14 +107,31 @@ public final class TokenService {
         }
     }
 
+    /** The public JWKS and its ETag, computed once per ring and kept until the ring changes or a key expires. */
+    public record PublishedJwks(String json, String etag, SigningKeys ring, Instant validUntil) {
+    }
+
+    private volatile PublishedJwks published;
+
     /** The public JWKS: every key not yet expired, members sorted, never a private member. */
-    public String publicJwks(Instant now) {
-        List<Map<String, Object>> keys = ring.keys().publicKeys(now).stream().map(JWK::toJSONObject).toList();
+    public PublishedJwks publicJwks(Instant now) {
+        PublishedJwks current = published;
+        SigningKeys ring = this.ring.keys();
+        if (current != null && current.ring() == ring && now.isBefore(current.validUntil())) {
+            return current;
+        }
+        List<Map<String, Object>> keys = ring.publicKeys(now).stream().map(JWK::toJSONObject).toList();
+        String json;
         try {
-            return SORTED.writeValueAsString(Map.of("keys", keys));
+            json = SORTED.writeValueAsString(Map.of("keys", keys));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        Instant validUntil = ring.keys().stream().map(JWK::getExpirationTime).filter(java.util.Objects::nonNull)
+                .map(Date::toInstant).filter(now::isBefore).min(Instant::compareTo).orElse(Instant.MAX);
+        PublishedJwks fresh = new PublishedJwks(json, etag(json), ring, validUntil);
+        published = fresh;
+        return fresh;
     }
 
     /** The kid of the key that signs now, if any. */

@@ -1,0 +1,189 @@
+package io.github.webauthnkit.it.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.RunningServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kit's benchmark on this machine (not part of the default test command: {@code ./mvnw -B -pl integration-tests
+ * verify -Pbenchmark} after {@code ./mvnw -B install -DskipTests}). Prints a Markdown table and saves it to
+ * {@code integration-tests/target/benchmark-results.md}.
+ */
+class Benchmark {
+    private static final Duration BUILD = Duration.ofMinutes(10);
+    private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+    private final List<String[]> rows = new ArrayList<>();
+
+    @Test
+    void run() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+
+        long generateStart = System.nanoTime();
+        GeneratedProject project = GeneratedProject.generate("bench", Map.of("generateExamples", "none"));
+        row("`archetype:generate` wall time (batch, warm repository)", millis(System.nanoTime() - generateStart), "");
+        long packageStart = System.nanoTime();
+        project.mvnw(BUILD, "package", "-DskipTests", "-o").assertSuccess("package");
+        row("generated project `./mvnw package -DskipTests -o` wall time", millis(System.nanoTime() - packageStart), "");
+
+        coldStart(project);
+
+        CryptoCeiling.Timings crypto = CryptoCeiling.measure();
+        row("ES256 assertion signature (client), one", micros(crypto.assertionSignNs()), "");
+        row("ES256 assertion verification (server), one", micros(crypto.assertionVerifyNs()), "");
+        row("RS256 token signature, one", micros(crypto.tokenSignRs256Ns()), "");
+        row("ES256 token signature, one", micros(crypto.tokenSignEs256Ns()), "");
+        row("crypto ceiling, RS256 tokens (" + cores + " cores / (verify + sign))",
+                String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, true)), "");
+        row("crypto ceiling, ES256 tokens", String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, false)), "");
+
+        jwksAgainstNginx(project);
+
+        StringBuilder table = new StringBuilder();
+        table.append("Benchmark of ").append(LocalDate.now()).append(" on ").append(cores).append(" cores, ")
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB max heap of the bench JVM, ")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+                .append(", Java ").append(System.getProperty("java.version")).append("\n\n")
+                .append("| measurement | result | target |\n|---|---|---|\n");
+        for (String[] row : rows) {
+            table.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        System.out.println(table);
+        Path out = Path.of("target", "benchmark-results.md");
+        Files.writeString(out, table);
+        System.out.println("Saved to " + out.toAbsolutePath());
+    }
+
+    /** Server start to the first healthy /health, median of 5 runs; resident memory when idle. */
+    private void coldStart(GeneratedProject project) {
+        List<Long> starts = new ArrayList<>();
+        long idleRss = 0;
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            try (RunningServer server = RunningServer.start(project, Map.of())) {
+                starts.add(System.nanoTime() - start);
+                if (i == 4) {
+                    sleep(2000);
+                    idleRss = server.residentBytes();
+                }
+            }
+        }
+        Collections.sort(starts);
+        long median = starts.get(2);
+        row("cold start to first healthy `/health`, median of 5", millis(median), "< 1.5 s: "
+                + (median < 1_500_000_000L ? "met" : "missed"));
+        row("resident memory, idle", mib(idleRss), "< 300 MB: " + (idleRss < 300L * 1000 * 1000 ? "met" : "missed"));
+    }
+
+    /** GET /.well-known/jwks.json with keep-alive (wrk), against the same bytes served by nginx. */
+    private void jwksAgainstNginx(GeneratedProject project) throws Exception {
+        requireTool("wrk");
+        requireTool("nginx");
+        try (RunningServer server = RunningServer.start(project, Map.of())) {
+            String jwks = server.get("/.well-known/jwks.json").body();
+            double ours = wrk(server.baseUrl() + "/.well-known/jwks.json");
+            Path dir = Files.createTempDirectory("bench-nginx");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path file = dir.resolve("jwks.json");
+            Files.writeString(file, jwks);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            int port = freePort();
+            Path conf = dir.resolve("nginx.conf");
+            Files.writeString(conf, "daemon off;\nworker_processes auto;\npid " + dir.resolve("nginx.pid") + ";\n"
+                    + "error_log " + dir.resolve("error.log") + ";\nevents { worker_connections 1024; }\n"
+                    + "http {\n  access_log off;\n  server {\n    listen 127.0.0.1:" + port + ";\n"
+                    + "    location = /jwks.json { default_type application/json; alias " + file + "; }\n  }\n}\n");
+            Process nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+            try {
+                awaitPort(port);
+                double reference = wrk("http://127.0.0.1:" + port + "/jwks.json");
+                row("`/.well-known/jwks.json`, wrk -t2 -c64 -d10s keep-alive, after 5 s warm-up", String.format("%.0f req/s", ours), "");
+                row("same JSON from nginx (Debian package), same run", String.format("%.0f req/s", reference), "");
+                double ratio = ours / reference;
+                row("JWKS throughput / nginx", String.format("%.2f", ratio), ">= 0.5: " + (ratio >= 0.5 ? "met" : "missed"));
+            } finally {
+                nginx.destroy();
+                nginx.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Requests per second over 10 s, after 5 s of warm-up (the JIT compiles the server's hot path first). */
+    private static double wrk(String url) {
+        Command.run(Path.of("."), Duration.ofMinutes(1), Map.of(), List.of("wrk", "-t2", "-c64", "-d5s", url))
+                .assertSuccess("wrk warm-up " + url);
+        Command.Result result = Command.run(Path.of("."), Duration.ofMinutes(1), Map.of(),
+                List.of("wrk", "-t2", "-c64", "-d10s", "--latency", url)).assertSuccess("wrk " + url);
+        Matcher m = REQUESTS_PER_SECOND.matcher(result.output());
+        assertThat(m.find()).as(result.output()).isTrue();
+        assertThat(result.output()).as("wrk saw errors").doesNotContain("Non-2xx");
+        return Double.parseDouble(m.group(1));
+    }
+
+    private void row(String measurement, String result, String target) {
+        rows.add(new String[] {measurement, result, target});
+        System.out.println("[bench] " + measurement + ": " + result + (target.isEmpty() ? "" : " (" + target + ")"));
+    }
+
+    private static String millis(long nanos) {
+        return String.format("%.0f ms", nanos / 1e6);
+    }
+
+    private static String micros(double nanos) {
+        return String.format("%.1f µs", nanos / 1e3);
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.0f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private static void requireTool(String tool) {
+        Command.Result which = Command.run(Path.of("."), Duration.ofSeconds(10), Map.of(), List.of("sh", "-c",
+                "command -v " + tool));
+        assertThat(which.exitCode()).as(tool + " is missing: apt-get install " + tool).isZero();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitPort(int port) {
+        for (int i = 0; i < 100; i++) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                sleep(50);
+            }
+        }
+        throw new AssertionError("nginx did not listen on " + port);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

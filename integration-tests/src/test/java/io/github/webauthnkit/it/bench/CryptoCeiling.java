@@ -1,0 +1,89 @@
+package io.github.webauthnkit.it.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+
+/**
+ * The crypto work of one authentication ceremony, timed in-process with the JDK providers the server and the load
+ * tool use: the client's ES256 assertion signature, the server's ES256 verification, and the server's token
+ * signature (RS256 or ES256). The machine's ceiling is cores / (verification + token signature): the most ceremonies
+ * per second the server could complete if it did nothing else.
+ */
+final class CryptoCeiling {
+    /** Mean nanoseconds per operation. */
+    record Timings(double assertionSignNs, double assertionVerifyNs, double tokenSignRs256Ns, double tokenSignEs256Ns) {
+        double ceilingPerSecond(int cores, boolean rs256) {
+            return cores * 1e9 / (assertionVerifyNs + (rs256 ? tokenSignRs256Ns : tokenSignEs256Ns));
+        }
+    }
+
+    private CryptoCeiling() {
+    }
+
+    static Timings measure() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair authenticator = ec.generateKeyPair();
+        KeyPair tokenEc = ec.generateKeyPair();
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        KeyPair tokenRsa = rsa.generateKeyPair();
+        // An assertion signs authenticatorData (37 bytes) || SHA-256(clientDataJSON).
+        byte[] signed = new byte[37 + 32];
+        System.arraycopy(MessageDigest.getInstance("SHA-256").digest("{\"type\":\"webauthn.get\"}".getBytes(
+                StandardCharsets.UTF_8)), 0, signed, 37, 32);
+        byte[] signature = sign("SHA256withECDSA", authenticator, signed);
+        byte[] claims = ("{\"iss\":\"webauthn-server\",\"sub\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"aud\":"
+                + "\"api\",\"iat\":1795550000,\"exp\":1795550900,\"jti\":\"0b2c7f9e-0000-0000-0000-000000000000\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        return new Timings(
+                time(() -> sign("SHA256withECDSA", authenticator, signed)),
+                time(() -> verify(authenticator, signed, signature)),
+                time(() -> sign("SHA256withRSA", tokenRsa, claims)),
+                time(() -> sign("SHA256withECDSA", tokenEc, claims)));
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        Object run() throws Exception;
+    }
+
+    /** Warms up for 2 s, then measures the mean over 3 s. */
+    private static double time(Operation operation) throws Exception {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < end) {
+            operation.run();
+        }
+        long count = 0;
+        long start = System.nanoTime();
+        end = start + 3_000_000_000L;
+        long now;
+        do {
+            operation.run();
+            count++;
+            now = System.nanoTime();
+        } while (now < end);
+        return (now - start) / (double) count;
+    }
+
+    private static byte[] sign(String algorithm, KeyPair keys, byte[] data) throws Exception {
+        Signature signature = Signature.getInstance(algorithm);
+        signature.initSign(keys.getPrivate());
+        signature.update(data);
+        return signature.sign();
+    }
+
+    private static boolean verify(KeyPair keys, byte[] data, byte[] sig) throws Exception {
+        Signature signature = Signature.getInstance("SHA256withECDSA");
+        signature.initVerify(keys.getPublic());
+        signature.update(data);
+        if (!signature.verify(sig)) {
+            throw new IllegalStateException("verification failed");
+        }
+        return true;
+    }
+}

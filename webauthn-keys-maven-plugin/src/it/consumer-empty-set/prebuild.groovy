@@ -1,0 +1,2 @@
+body = '{"keys": []}'
+evaluate(new File(basedir, '../../../src/it/serve-jwks.groovy'))

@@ -160,6 +160,10 @@ languages.findAll { !chosen.contains(it) }.each { projectDir.resolve('examples')
 if (chosen.isEmpty()) {
     projectDir.resolve('examples').toFile().deleteDir()
 }
+// The TLS proxy belongs to the production stack only.
+if (value('productionMode') != 'true') {
+    Files.deleteIfExists(projectDir.resolve('docker/nginx.conf'))
+}
 
 // The server's defaults, from this project's properties. Written here rather than templated so that any character a
 // property may hold is escaped the way java.util.Properties reads it back.

@@ -12,7 +12,7 @@ import java.security.spec.ECPoint
 import java.security.spec.ECPublicKeySpec
 import java.security.spec.RSAPublicKeySpec
 
-Path project = Path.of(context.projectDir)
+Path project = (context.projectDir as File).toPath()
 def fail = { String message -> throw new AssertionError("${project.fileName}: ${message}") }
 def check = { boolean ok, String message -> if (!ok) fail(message) }
 def mode = { Path p -> PosixFilePermissions.toString(Files.getPosixFilePermissions(p)) }

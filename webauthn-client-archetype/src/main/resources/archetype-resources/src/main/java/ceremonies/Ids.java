@@ -38,10 +38,14 @@ final class Ids {
                 "Unknown, expired or already completed requestId; start the ceremony again.");
     }
 
-    /** The first line of an exception's message: library messages can be long, and never carry secrets. */
+    /**
+     * The first line of an exception's message, without the exception class names libraries prefix (those are noise
+     * to a client and hint at the implementation). Library messages never carry secrets.
+     */
     static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        String line = message.lines().findFirst().orElse("");
+        String message = e.getMessage() == null ? "invalid input" : e.getMessage();
+        String line = message.lines().findFirst().orElse("")
+                .replaceAll("^([\\w$]+\\.)+[\\w$]*(Exception|Error): ", "");
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

@@ -108,7 +108,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.oneOf("WEBAUTHN_USER_VERIFICATION", List.of("required", "preferred", "discouraged")),
                 r.oneOf("WEBAUTHN_ATTESTATION", List.of("none", "indirect", "direct", "enterprise")),
                 r.oneOf("WEBAUTHN_RESIDENT_KEY", List.of("required", "preferred", "discouraged")),
-                r.duration("WEBAUTHN_CEREMONY_TIMEOUT", Duration.ofSeconds(10), Duration.ofMinutes(30)),
+                r.duration("WEBAUTHN_CEREMONY_TIMEOUT", Duration.ofSeconds(1), Duration.ofMinutes(30)),
                 r.text("WEBAUTHN_BIND_ADDRESS", 255),
                 Boolean.parseBoolean(r.oneOf("WEBAUTHN_TRUST_PROXY", List.of("true", "false"))),
                 r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),

@@ -92,10 +92,14 @@ public final class HttpApi implements AutoCloseable {
                 LOG.error("Store unavailable: {}", e.getMessage());
                 error(ctx, 503, "unavailable", "The service is temporarily unavailable; try again shortly.");
             });
-            c.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    error(ctx, e.getStatus(), e.getStatus() == 413 ? "payload_too_large" : "http_" + e.getStatus(),
-                            e.getStatus() == 413 ? "The request body is larger than " + ServerConfig.MAX_BODY_BYTES
-                                    + " bytes." : e.getMessage()));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                switch (e.getStatus()) {
+                    case 404 -> error(ctx, 404, "not_found", "No such resource: " + ctx.method() + " " + ctx.path());
+                    case 413 -> error(ctx, 413, "payload_too_large", "The request body is larger than "
+                            + ServerConfig.MAX_BODY_BYTES + " bytes.");
+                    default -> error(ctx, e.getStatus(), "http_" + e.getStatus(), e.getMessage());
+                }
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal_error", "Unexpected error; it was logged.");

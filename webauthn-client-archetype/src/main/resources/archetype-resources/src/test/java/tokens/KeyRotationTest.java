@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ${package}.config.ServerConfig;
 import ${package}.storage.UserAccount;
+import ${package}.support.PasskeyClient;
+import ${package}.support.SoftwareAuthenticator;
 import ${package}.support.TestServer;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -115,6 +117,39 @@ class KeyRotationTest {
             assertThat(rotated.statusCode()).isEqualTo(200);
             assertThat(rotated.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
             assertThat(JWKSet.parse(rotated.body()).getKeys()).hasSize(2);
+        }
+    }
+
+    /** The same through the API: a signed-in user's tokens switch key at the new key's nbf, old tokens stay valid. */
+    @Test
+    void tokensFromTheApiFollowARotationWithoutRestart() throws Exception {
+        try (TestServer server = TestServer.start("ES256", Map.of())) {
+            PasskeyClient client = new PasskeyClient(server.baseUrl(),
+                    new SoftwareAuthenticator(server.origin(), SoftwareAuthenticator.Algorithm.ES256));
+            client.register("rotating-user");
+            String before = client.signIn("rotating-user");
+            JWK first = JWKSet.load(server.ringFile().toFile()).getKeys().get(0);
+            Instant now = Instant.now();
+            Instant switchAt = now.plusSeconds(3);
+            JWK next = TestServer.newKey("RS256", now, switchAt);
+            TestServer.writeRing(server.ringFile(), List.of(JWK.parse(withExp(first, switchAt.plusSeconds(960))), next));
+            Thread.sleep(1500);
+            String during = client.signIn("rotating-user");
+            assertThat(SignedJWT.parse(during).getHeader().getKeyID()).isEqualTo(first.getKeyID());
+            while (Instant.now().isBefore(switchAt.plusMillis(200))) {
+                Thread.sleep(100);
+            }
+            String after = client.signIn("rotating-user");
+            assertThat(SignedJWT.parse(after).getHeader().getKeyID()).isEqualTo(next.getKeyID());
+            JWKSet published = JWKSet.parse(client.get("/.well-known/jwks.json", null).raw().body());
+            for (String token : List.of(before, during, after)) {
+                SignedJWT jwt = SignedJWT.parse(token);
+                JWK key = published.getKeyByKeyId(jwt.getHeader().getKeyID());
+                assertThat(key).as("the JWKS holds the key of every live token").isNotNull();
+                assertThat(jwt.verify(new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory()
+                        .createJWSVerifier(jwt.getHeader(), key.getKeyType() == com.nimbusds.jose.jwk.KeyType.RSA
+                                ? key.toRSAKey().toPublicKey() : key.toECKey().toPublicKey()))).isTrue();
+            }
         }
     }
 

@@ -20,7 +20,10 @@ final class AuthEvents {
     }
 
     static void failure(String event, String reason, String username, String address) {
-        LOG.atWarn().addKeyValue("event", event).addKeyValue("outcome", "failure").addKeyValue("reason", reason)
-                .addKeyValue("username", username).addKeyValue("client", address).log(event + " failed: " + reason);
+        var line = LOG.atWarn().addKeyValue("event", event).addKeyValue("outcome", "failure").addKeyValue("reason", reason);
+        if (username != null) {
+            line = line.addKeyValue("username", username);
+        }
+        line.addKeyValue("client", address).log(event + " failed: " + reason);
     }
 }

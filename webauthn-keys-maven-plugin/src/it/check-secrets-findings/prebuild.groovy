@@ -1,10 +1,1 @@
-// Secrets with every problem at once, in a git repository of their own (the IT folder is inside the kit's repo).
-evaluate(new File(basedir, '../../../src/it/common.groovy'))
-def secrets = new File(basedir, 'docker/secrets')
-secrets.mkdirs()
-new File(basedir, 'docker/secrets-template').eachFile { new File(secrets, it.name).bytes = it.bytes }
-chmod('docker/secrets/postgres_password', 'rw-------')
-chmod('docker/secrets/redis_password', 'rw-r--r--')
-git('init', '-q')
-git('add', '-f', 'docker/secrets/postgres_password')
-true
+evaluate(new File(basedir, '../../../src/it/secret-problems-setup.groovy'))

@@ -19,6 +19,9 @@ Checks every service of the stack that it can reach, one line each, and exits no
   --server <url>          default $SERVER_URL
   --postgres-host/-port   default 127.0.0.1:$POSTGRES_PORT (the stack's host port)
   --redis-host/-port      default 127.0.0.1:$REDIS_PORT
+  --postgres-db <name>    default webauthn
+  --postgres-password-file, --redis-password-file
+                          default docker/secrets/postgres_password and docker/secrets/redis_password
   --compose               run the PostgreSQL and Redis checks inside the Compose containers
                           (docker compose exec), for production mode where no host ports are published
   -h, --help              this help
@@ -28,6 +31,7 @@ USAGE
 }
 
 server="$SERVER_URL"; pg_host=127.0.0.1; pg_port="$POSTGRES_PORT"; redis_host=127.0.0.1; redis_port="$REDIS_PORT"
+pg_db=webauthn; pg_password_file=docker/secrets/postgres_password; redis_password_file=docker/secrets/redis_password
 compose=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -36,6 +40,9 @@ while [[ $# -gt 0 ]]; do
     --postgres-port) pg_port="${2:?}"; shift 2 ;;
     --redis-host) redis_host="${2:?}"; shift 2 ;;
     --redis-port) redis_port="${2:?}"; shift 2 ;;
+    --postgres-db) pg_db="${2:?}"; shift 2 ;;
+    --postgres-password-file) pg_password_file="${2:?}"; shift 2 ;;
+    --redis-password-file) redis_password_file="${2:?}"; shift 2 ;;
     --compose) compose=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -75,15 +82,15 @@ if $compose; then
 else
   if ! command -v psql >/dev/null; then
     report postgres FAIL "psql is not installed (apt-get install postgresql-client), or use --compose"
-  elif PGPASSWORD="$(cat docker/secrets/postgres_password)" PGCONNECT_TIMEOUT=5 \
-      psql -h "$pg_host" -p "$pg_port" -U webauthn -d webauthn -tAc 'SELECT 1' 2>/dev/null | grep -q 1; then
+  elif PGPASSWORD="$(cat "$pg_password_file")" PGCONNECT_TIMEOUT=5 \
+      psql -h "$pg_host" -p "$pg_port" -U webauthn -d "$pg_db" -tAc 'SELECT 1' 2>/dev/null | grep -q 1; then
     report postgres ok "login as webauthn and SELECT 1 on $pg_host:$pg_port"
   else
     report postgres FAIL "no authenticated connection to $pg_host:$pg_port"
   fi
   if ! command -v redis-cli >/dev/null; then
     report redis FAIL "redis-cli is not installed (apt-get install redis-tools), or use --compose"
-  elif [[ "$(REDISCLI_AUTH="$(cat docker/secrets/redis_password)" timeout 5 redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
+  elif [[ "$(REDISCLI_AUTH="$(cat "$redis_password_file")" timeout 5 redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
     report redis ok "AUTH and PING on $redis_host:$redis_port"
   else
     report redis FAIL "no authenticated PING on $redis_host:$redis_port"

@@ -24,4 +24,4 @@ echo "==> Building the generated project (./mvnw package)"
 
 echo "==> Starting the passkey server: open http://localhost:$port/ in a browser (Ctrl-C stops it)"
 echo "    project: $out/passkey-demo   public key: config/webauthn-public-key.pem   JWKS: http://localhost:$port/.well-known/jwks.json"
-exec java -jar target/passkey-demo.jar
+LOG_FORMAT=TEXT exec java -jar target/passkey-demo.jar

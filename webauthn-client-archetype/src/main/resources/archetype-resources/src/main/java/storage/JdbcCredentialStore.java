@@ -22,6 +22,8 @@ import org.flywaydb.core.Flyway;
  * replicas apply them once.
  */
 public final class JdbcCredentialStore implements CredentialStore {
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final HikariDataSource dataSource;
 
     private JdbcCredentialStore(HikariDataSource dataSource) {
@@ -101,7 +103,7 @@ public final class JdbcCredentialStore implements CredentialStore {
 
     @Override
     public boolean createUser(UserAccount user, StoredCredential credential) {
-        return inTransaction(connection -> {
+        return unlessDuplicate(() -> inTransaction(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(
                     "INSERT INTO users (id, username, display_name, created_at) VALUES (?, ?, ?, ?)")) {
                 statement.setString(1, user.id());
@@ -112,15 +114,15 @@ public final class JdbcCredentialStore implements CredentialStore {
             }
             insertCredential(connection, credential);
             return true;
-        });
+        }));
     }
 
     @Override
     public boolean addCredential(StoredCredential credential) {
-        return inTransaction(connection -> {
+        return unlessDuplicate(() -> inTransaction(connection -> {
             insertCredential(connection, credential);
             return true;
-        });
+        }));
     }
 
     @Override
@@ -260,7 +262,7 @@ public final class JdbcCredentialStore implements CredentialStore {
         }
     }
 
-    /** Runs in one transaction; a unique-key violation rolls back and yields {@code false}. */
+    /** Runs in one transaction: all of it is committed, or nothing. */
     private <T> T inTransaction(Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -270,17 +272,32 @@ public final class JdbcCredentialStore implements CredentialStore {
                 return result;
             } catch (SQLException e) {
                 connection.rollback();
-                if ("23505".equals(e.getSQLState())) {
-                    @SuppressWarnings("unchecked")
-                    T conflict = (T) Boolean.FALSE;
-                    return conflict;
-                }
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new Duplicate(e);
+            }
             throw unavailable(e);
+        }
+    }
+
+    /** An insert that hit a unique constraint (SQL state 23505 on PostgreSQL and H2); nothing was written. */
+    private static final class Duplicate extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Duplicate(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    private static boolean unlessDuplicate(java.util.function.BooleanSupplier insert) {
+        try {
+            return insert.getAsBoolean();
+        } catch (Duplicate e) {
+            return false;
         }
     }
 

@@ -1,138 +1,224 @@
-// The page: registration, sign-in (with a username or through passkey autofill), the signed-in view with the
-// decoded token, and passkey management. The token lives in sessionStorage only: it leaves with the tab.
+// The page: registration, sign-in (with a username, or through passkey autofill), the signed-in view with the
+// decoded token, and passkey management. The token is kept in memory and in sessionStorage (never localStorage): it
+// survives a reload of this tab and leaves with it.
 import { call, ApiError } from "./api.js";
 import * as webauthn from "./webauthn.js";
 
 const TOKEN_KEY = "webauthn.token";
-const $ = (id) => document.getElementById(id);
+const CEREMONY_BUTTONS = ["signin-button", "register-button", "add-passkey-button"];
+const byId = (id) => document.getElementById(id);
 
-let token = sessionStorage.getItem(TOKEN_KEY);
+let token = null;
+let claims = null;
 let countdown = null;
+let ceremoniesBlocked = false;
+let conditionalMediation = false;
+/** The relying party id of the latest ceremony, for the credential signals sent to the browser. */
+let rpId = null;
+/** The pending autofill (conditional mediation) request: {controller, refresh}, or null. */
 let autofill = null;
 
+// ---- messages ---------------------------------------------------------------------------------------------------
+
 function status(message, kind = "info") {
-  const el = $("status");
+  const el = byId("status");
   el.textContent = message;
   el.dataset.kind = kind;
   el.hidden = !message;
 }
 
 function fail(error) {
-  const message = error instanceof ApiError ? error.message : webauthn.describeError(error);
-  status(message, "error");
-}
-
-function claimsOf(jwt) {
-  const payload = jwt.split(".")[1];
-  return JSON.parse(new TextDecoder().decode(webauthn.base64urlToBytes(payload)));
+  if (error instanceof ApiError && error.status === 401 && token) {
+    signOut("Your session is no longer valid (expired or revoked); sign in again.");
+    return;
+  }
+  const known = error instanceof ApiError || error instanceof webauthn.CeremonyError;
+  status(known ? error.message : `Unexpected error: ${error && error.message ? error.message : error}`, "error");
 }
 
 function busy(on) {
+  document.querySelector("main").setAttribute("aria-busy", String(on));
   for (const button of document.querySelectorAll("button")) button.disabled = on;
+  if (ceremoniesBlocked) for (const id of CEREMONY_BUTTONS) byId(id).disabled = true;
 }
 
-/** Stops the pending autofill request: a modal ceremony cannot start while it runs. */
+// ---- token ------------------------------------------------------------------------------------------------------
+
+/** Decodes one JWT part for display. This is not a verification: the services that accept the token verify it. */
+function jwtPart(jwt, index) {
+  return JSON.parse(new TextDecoder().decode(webauthn.base64urlToBytes(jwt.split(".")[index])));
+}
+
+function keepToken(value) {
+  token = value;
+  claims = jwtPart(value, 1);
+  sessionStorage.setItem(TOKEN_KEY, value);
+}
+
+function forgetToken() {
+  token = null;
+  claims = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+function remaining(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+// ---- passkey autofill (conditional mediation) -------------------------------------------------------------------
+
 function stopAutofill() {
-  if (autofill) {
-    autofill.abort();
-    autofill = null;
-  }
+  if (!autofill) return;
+  clearTimeout(autofill.refresh);
+  autofill.controller.abort();
+  autofill = null;
 }
 
+/**
+ * Offers the passkeys saved for this site as suggestions of the username field. The request stays pending until the
+ * person picks one; it is aborted before any other ceremony, since a browser runs one at a time.
+ */
 async function startAutofill() {
-  if (token || !(await webauthn.conditionalMediationAvailable())) return;
-  stopAutofill();
-  const controller = new AbortController();
-  autofill = controller;
+  if (!conditionalMediation || ceremoniesBlocked || token || autofill) return;
+  const current = { controller: new AbortController(), refresh: null };
+  const { signal } = current.controller;
+  autofill = current;
+  const settle = () => {
+    clearTimeout(current.refresh);
+    if (autofill === current) autofill = null;
+  };
   try {
     const started = await call("POST", "/authenticate/start", {});
-    const credential = await webauthn.get(started.publicKey, { mediation: "conditional", signal: controller.signal });
-    await finishSignIn(started.requestId, credential);
+    if (signal.aborted) return;
+    rpId = started.publicKey.rpId || location.hostname;
+    // The server forgets a challenge after publicKey.timeout: take a fresh one shortly before.
+    const lifetime = Math.max(10_000, (started.publicKey.timeout || 300_000) - 10_000);
+    current.refresh = setTimeout(() => {
+      if (autofill === current) {
+        stopAutofill();
+        startAutofill();
+      }
+    }, lifetime);
+    const credential = await webauthn.get(started.publicKey, { mediation: "conditional", signal });
+    settle();
+    await finishSignIn(started.requestId, credential, "Signed in with passkey autofill.");
   } catch (error) {
-    if (controller.signal.aborted || (error && error.name === "AbortError")) return;
-    fail(error);
-    if (autofill === controller) autofill = null;
+    if (signal.aborted) return;
+    settle();
+    // Suggestions dismissed, or none to offer, are not worth a message; they are offered again when the field gets
+    // focus.
+    if (error.name !== "NotAllowedError") fail(error);
   }
 }
 
-async function finishSignIn(requestId, credential) {
-  const result = await call("POST", "/authenticate/complete", { requestId, credential });
-  token = result.access_token;
-  sessionStorage.setItem(TOKEN_KEY, token);
-  status("Signed in with your passkey.", "success");
+// ---- ceremonies -------------------------------------------------------------------------------------------------
+
+async function finishSignIn(requestId, credential, message) {
+  let result;
+  try {
+    result = await call("POST", "/authenticate/complete", { requestId, credential });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "unknown_credential") {
+      // A passkey deleted here can linger in the person's password manager: tell it to stop offering it.
+      signalCredentials("signalUnknownCredential", { rpId, credentialId: credential.id });
+    }
+    throw error;
+  }
+  keepToken(result.access_token);
+  status(message, "success");
   await showAccount();
 }
 
-async function signIn(username) {
+async function signIn(username, message = "Signed in.") {
   stopAutofill();
   busy(true);
   try {
-    const body = username ? { username } : {};
-    const started = await call("POST", "/authenticate/start", body);
+    const started = await call("POST", "/authenticate/start", username ? { username } : {});
+    rpId = started.publicKey.rpId || location.hostname;
     const credential = await webauthn.get(started.publicKey);
-    await finishSignIn(started.requestId, credential);
+    await finishSignIn(started.requestId, credential, message);
   } catch (error) {
     fail(error);
-    startAutofill();
   } finally {
     busy(false);
   }
+  startAutofill();
 }
 
+/** Registers a new account, or, when signed in, adds a passkey to the signed-in account. */
 async function register() {
-  const username = $("username").value.trim();
-  if (!token && !username) {
+  const adding = Boolean(token);
+  const username = byId("username").value.trim();
+  if (!adding && !username) {
     status("Enter a username to register.", "error");
-    $("username").focus();
+    byId("username").setAttribute("aria-invalid", "true");
+    byId("username").focus();
     return;
   }
   stopAutofill();
   busy(true);
+  let registered = false;
   try {
-    const body = token ? {} : { username, displayName: $("display-name").value.trim() || username };
+    const body = adding ? {} : { username, displayName: byId("display-name").value.trim() || username };
     const started = await call("POST", "/register/start", body, token);
+    rpId = (started.publicKey.rp && started.publicKey.rp.id) || location.hostname;
     const credential = await webauthn.create(started.publicKey);
     await call("POST", "/register/complete", { requestId: started.requestId, credential });
-    if (token) {
-      status("Passkey added.", "success");
-      await loadPasskeys();
-    } else {
-      status("Passkey registered. Now sign in with it.", "success");
-      busy(false);
-      await signIn(username);
-    }
+    registered = true;
   } catch (error) {
     fail(error);
-    if (!token) startAutofill();
   } finally {
     busy(false);
+  }
+  if (adding) {
+    if (registered) {
+      status("Passkey added.", "success");
+      await loadPasskeys();
+    }
+  } else if (registered) {
+    status("Passkey registered. Confirm once more to sign in with it.", "success");
+    await signIn(username, "Passkey registered; you are signed in.");
+  } else {
+    startAutofill();
   }
 }
 
 function signOut(message = "Signed out.") {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+  forgetToken();
   clearInterval(countdown);
-  $("account-panel").hidden = true;
-  $("auth-panel").hidden = false;
+  byId("passkeys").replaceChildren();
+  byId("claims").textContent = "";
+  byId("account-panel").hidden = true;
+  byId("auth-panel").hidden = false;
   status(message, "info");
-  // Autofill is armed again when the username field gets focus (or on the next page load), not right away: the
-  // person may want to type a username instead.
+  byId("auth-title").focus();
+  startAutofill();
 }
 
+// ---- signed-in view ---------------------------------------------------------------------------------------------
+
 async function showAccount() {
-  const claims = claimsOf(token);
-  $("signed-in-user").textContent = `${claims.preferred_username} (${claims.sub})`;
-  $("claims").textContent = JSON.stringify(claims, null, 2);
-  $("auth-panel").hidden = true;
-  $("account-panel").hidden = false;
+  const header = jwtPart(token, 0);
+  const subject = document.createElement("code");
+  subject.title = "sub: the stable user id your services should key on";
+  subject.textContent = claims.sub;
+  byId("signed-in-user").replaceChildren(`${claims.preferred_username} (`, subject, ")");
+  byId("token-key").textContent = `${header.kid || "no kid"} (${header.alg})`;
+  byId("claims").textContent = JSON.stringify(claims, null, 2);
+  byId("expires-in").title = new Date(claims.exp * 1000).toLocaleString();
+  byId("auth-panel").hidden = true;
+  byId("account-panel").hidden = false;
+  byId("account-title").focus();
   const tick = () => {
-    const left = claims.exp - Math.floor(Date.now() / 1000);
+    const left = claims ? claims.exp - Math.floor(Date.now() / 1000) : 0;
     if (left <= 0) {
       signOut("Your session expired; sign in again.");
       return;
     }
-    $("expires-in").textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    byId("expires-in").textContent = remaining(left);
   };
   clearInterval(countdown);
   tick();
@@ -140,22 +226,38 @@ async function showAccount() {
   await loadPasskeys();
 }
 
+async function loadPasskeys() {
+  if (!token) return;
+  try {
+    const { credentials } = await call("GET", "/credentials", undefined, token);
+    byId("passkeys").replaceChildren(...credentials.map(passkeyItem));
+    // Lets the person's password manager hide passkeys this account no longer has.
+    signalCredentials("signalAllAcceptedCredentials", {
+      rpId, userId: claims.sub, allAcceptedCredentialIds: credentials.map((c) => c.id),
+    });
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** Best-effort WebAuthn signal (Level 3): browsers without it, or with no rpId known yet, are left alone. */
+function signalCredentials(method, options) {
+  if (!rpId || typeof window.PublicKeyCredential !== "function"
+    || typeof PublicKeyCredential[method] !== "function") return;
+  PublicKeyCredential[method](options).catch(() => {});
+}
+
 function when(iso) {
   return iso ? new Date(iso).toLocaleString() : "never";
 }
 
-async function loadPasskeys() {
-  try {
-    const { credentials } = await call("GET", "/credentials", undefined, token);
-    const list = $("passkeys");
-    list.replaceChildren(...credentials.map(passkeyItem));
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      signOut("Your session is no longer valid; sign in again.");
-    } else {
-      fail(error);
-    }
-  }
+function button(label, className, ariaLabel) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = className;
+  el.textContent = label;
+  if (ariaLabel) el.setAttribute("aria-label", ariaLabel);
+  return el;
 }
 
 function passkeyItem(passkey) {
@@ -165,91 +267,119 @@ function passkeyItem(passkey) {
   const name = document.createElement("span");
   name.className = "passkey-name";
   name.textContent = passkey.name;
-  const rename = document.createElement("button");
-  rename.type = "button";
-  rename.className = "rename secondary";
-  rename.textContent = "Rename";
-  rename.setAttribute("aria-label", `Rename ${passkey.name}`);
+  const rename = button("Rename", "rename secondary", `Rename ${passkey.name}`);
   rename.addEventListener("click", () => startRename(item, passkey));
-  const remove = document.createElement("button");
-  remove.type = "button";
-  remove.className = "delete secondary";
-  remove.textContent = "Delete";
-  remove.setAttribute("aria-label", `Delete ${passkey.name}`);
+  const remove = button("Delete", "delete danger", `Delete ${passkey.name}`);
   remove.addEventListener("click", () => deletePasskey(passkey));
   const meta = document.createElement("span");
   meta.className = "meta";
-  meta.textContent = `created ${when(passkey.createdAt)} · last used ${when(passkey.lastUsedAt)}`
-    + (passkey.backupEligible ? ` · synced passkey${passkey.backedUp ? " (backed up)" : ""}` : " · device-bound");
-  item.append(name, rename, remove, meta);
+  const kind = passkey.backupEligible ? `synced passkey${passkey.backedUp ? ", backed up" : ""}` : "device-bound";
+  const transports = passkey.transports && passkey.transports.length ? ` · ${passkey.transports.join(", ")}` : "";
+  meta.textContent = `Created ${when(passkey.createdAt)} · last used ${when(passkey.lastUsedAt)} · ${kind}${transports}`;
+  const actions = document.createElement("span");
+  actions.className = "passkey-actions";
+  actions.append(rename, remove);
+  item.append(name, actions, meta);
   return item;
 }
 
 function startRename(item, passkey) {
+  const form = document.createElement("form");
+  form.className = "rename-form";
   const input = document.createElement("input");
   input.className = "rename-input";
+  input.type = "text";
   input.value = passkey.name;
   input.maxLength = 64;
-  input.setAttribute("aria-label", "New name");
-  const save = document.createElement("button");
-  save.type = "button";
-  save.className = "save";
-  save.textContent = "Save";
-  const submit = async () => {
+  input.autocomplete = "off";
+  input.setAttribute("aria-label", `New name for ${passkey.name}`);
+  const save = button("Save", "save");
+  save.type = "submit";
+  const cancel = button("Cancel", "cancel secondary");
+  const restore = (shown) => {
+    const fresh = passkeyItem(shown);
+    item.replaceWith(fresh);
+    fresh.querySelector("button.rename").focus();
+  };
+  cancel.addEventListener("click", () => restore(passkey));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") restore(passkey);
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const name = input.value.trim();
+    if (!name) {
+      status("Enter a name for the passkey.", "error");
+      input.focus();
+      return;
+    }
+    save.disabled = true;
     try {
-      await call("PATCH", `/credentials/${encodeURIComponent(passkey.id)}`, { name: input.value }, token);
-      status("Passkey renamed.", "success");
-      await loadPasskeys();
+      const updated = await call("PATCH", `/credentials/${encodeURIComponent(passkey.id)}`, { name }, token);
+      status(`Passkey renamed to ${updated.name}.`, "success");
+      restore(updated);
     } catch (error) {
+      save.disabled = false;
       fail(error);
     }
-  };
-  save.addEventListener("click", submit);
-  input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter") submit();
-    if (e.key === "Escape") loadPasskeys();
   });
-  item.replaceChildren(input, save);
+  form.append(input, save, cancel);
+  item.replaceChildren(form);
   input.focus();
+  input.select();
 }
 
 async function deletePasskey(passkey) {
+  busy(true);
   try {
     await call("DELETE", `/credentials/${encodeURIComponent(passkey.id)}`, undefined, token);
-    status(`Deleted ${passkey.name}.`, "success");
+    status(`Deleted ${passkey.name}. Remove it from your device or password manager too.`, "success");
     await loadPasskeys();
+    byId("passkeys-title").focus();
   } catch (error) {
     fail(error);
+  } finally {
+    busy(false);
   }
 }
 
-document.addEventListener("DOMContentLoaded", async () => {
-  $("auth-form").addEventListener("submit", (e) => {
+// ---- start ------------------------------------------------------------------------------------------------------
+
+async function init() {
+  byId("auth-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    signIn($("username").value.trim());
+    signIn(byId("username").value.trim());
   });
-  $("register-button").addEventListener("click", register);
-  $("add-passkey-button").addEventListener("click", register);
-  $("signout-button").addEventListener("click", () => signOut());
-  $("username").addEventListener("focus", () => {
-    if (!autofill && !token) startAutofill();
-  });
-  if (!webauthn.supported()) {
-    status("This browser does not support passkeys (WebAuthn). Use a current browser.", "error");
-    busy(true);
-    return;
+  byId("register-button").addEventListener("click", register);
+  byId("add-passkey-button").addEventListener("click", register);
+  byId("signout-button").addEventListener("click", () => signOut());
+  // Suggestions dismissed or failed earlier are offered again when the person comes back to the field.
+  byId("username").addEventListener("focus", () => startAutofill());
+  byId("username").addEventListener("click", () => startAutofill());
+  byId("username").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+
+  const unsupported = webauthn.unsupportedReason();
+  if (unsupported) {
+    ceremoniesBlocked = true;
+    busy(false);
+    status(unsupported, "error");
   }
-  if (token) {
+  conditionalMediation = await webauthn.conditionalMediationAvailable();
+
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
     try {
-      if (claimsOf(token).exp * 1000 > Date.now()) {
+      keepToken(saved);
+      if (claims.exp * 1000 > Date.now()) {
         await showAccount();
         return;
       }
     } catch {
       // a damaged token: sign in again
     }
-    token = null;
-    sessionStorage.removeItem(TOKEN_KEY);
+    forgetToken();
   }
   startAutofill();
-});
+}
+
+init();

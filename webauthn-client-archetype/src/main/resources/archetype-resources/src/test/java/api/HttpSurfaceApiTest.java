@@ -1,0 +1,148 @@
+package ${package}.api;
+
+import static ${package}.api.ApiAssertions.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ${package}.support.PasskeyClient;
+import ${package}.support.SoftwareAuthenticator;
+import ${package}.support.SoftwareAuthenticator.Algorithm;
+import ${package}.support.TestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every response carries (security headers, no CORS), and the operational endpoints: /health, /metrics and the
+ * JWKS with its caching headers.
+ */
+class HttpSurfaceApiTest {
+    private static final String EVIL = "https://evil.example";
+
+    private static TestServer server;
+    private static RawHttp http;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        http = new RawHttp(server.baseUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void everyResponseCarriesSecurityHeaders() {
+        List<HttpResponse<String>> responses = List.of(http.get("/"), http.get("/app.js"), http.get("/health"),
+                http.get("/metrics"), http.get("/.well-known/jwks.json"), http.get("/credentials"),
+                http.get("/nowhere"),
+                http.post("/register/start", "{}"), http.post("/authenticate/start", "{}"),
+                http.post("/register/start", "{\"username\": \"" + "x".repeat(70_000) + "\"}"));
+        for (HttpResponse<String> response : responses) {
+            HttpHeaders headers = response.headers();
+            String where = response.request().method() + " " + response.uri().getPath() + " (" + response.statusCode()
+                    + ")";
+            assertThat(headers.firstValue("Content-Security-Policy")).as(where).get().asString()
+                    .contains("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
+                            "object-src 'none'")
+                    .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval").doesNotContain("*");
+            assertThat(headers.firstValue("X-Content-Type-Options")).as(where).contains("nosniff");
+            assertThat(headers.firstValue("X-Frame-Options")).as(where).contains("DENY");
+            assertThat(headers.firstValue("Strict-Transport-Security")).as(where + ": no HSTS over http").isEmpty();
+            assertThat(headers.firstValue("Access-Control-Allow-Origin")).as(where).isEmpty();
+        }
+    }
+
+    @Test
+    void otherOriginsGetNoCors() {
+        HttpResponse<String> preflight = http.send("OPTIONS", "/authenticate/start",
+                HttpRequest.BodyPublishers.noBody(), "Origin", EVIL, "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "content-type");
+        assertThat(preflight.statusCode()).isBetween(400, 499);
+        HttpResponse<String> simple = http.post("/authenticate/start", "{}", "Origin", EVIL);
+        HttpResponse<String> jwks = http.get("/.well-known/jwks.json", "Origin", EVIL);
+        for (HttpResponse<String> response : List.of(preflight, simple, jwks)) {
+            assertThat(response.headers().map().keySet()).as(response.uri().getPath())
+                    .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("access-control-"));
+        }
+    }
+
+    @Test
+    void httpsOriginsGetHsts() {
+        try (TestServer https = TestServer.start("ES256", Map.of("WEBAUTHN_ORIGINS", "https://localhost"))) {
+            assertThat(new RawHttp(https.baseUrl()).get("/health").headers().firstValue("Strict-Transport-Security"))
+                    .get().asString().startsWith("max-age=").contains("includeSubDomains");
+        }
+    }
+
+    @Test
+    void healthReportsTheStoreAndTheCeremonyState() {
+        HttpResponse<String> response = http.get("/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+        JsonNode health = RawHttp.json(response);
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        assertThat(health.path("store").asText()).isEqualTo("UP");
+        assertThat(health.path("ceremonies").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void metricsCountCeremoniesAndFailuresByReasonWithBoundedLabels() {
+        PasskeyClient ivan = new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(server.origin(),
+                Algorithm.ES256));
+        String username = unique("ivan");
+        ivan.register(username);
+        ivan.signIn(username);
+        String stranger = unique("stranger");
+        http.post("/authenticate/complete", "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}");
+        http.post("/authenticate/start", "{\"username\": \"" + stranger + "\"}");
+        http.post("/register/start", "{\"username\": \"" + stranger + " with spaces\"}");
+
+        HttpResponse<String> response = http.get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain");
+        assertThat(response.body())
+                .contains("webauthn_ceremonies_total{ceremony=\"registration\",outcome=\"success\"}")
+                .contains("webauthn_ceremonies_total{ceremony=\"authentication\",outcome=\"success\"}")
+                .contains("webauthn_ceremonies_total{ceremony=\"authentication\",outcome=\"failure\"}")
+                .contains("webauthn_ceremony_failures_total{ceremony=\"authentication\",reason=\"unknown_request\","
+                        + "step=\"complete\"}")
+                .contains("webauthn_ceremony_failures_total{ceremony=\"registration\",reason=\"invalid_request\","
+                        + "step=\"start\"}")
+                .contains("webauthn_ceremony_duration_seconds_count{ceremony=\"authentication\",outcome=\"success\","
+                        + "step=\"complete\"}")
+                .as("no label value comes from the request").doesNotContain(username).doesNotContain(stranger);
+    }
+
+    @Test
+    void theJwksIsTheRingsPublicPartWithCachingHeaders() throws Exception {
+        HttpResponse<String> first = http.get("/.well-known/jwks.json");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+        assertThat(first.headers().firstValue("Cache-Control")).get().asString().matches("public, max-age=[1-9][0-9]*");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).matches("\"[^\"]+\"");
+
+        JWKSet published = JWKSet.parse(first.body());
+        assertThat(published.getKeys()).noneMatch(JWK::isPrivate);
+        assertThat(first.body()).doesNotContain("\"d\"", "\"p\"", "\"q\"", "\"dp\"", "\"dq\"", "\"qi\"");
+        assertThat(published.toJSONObject()).isEqualTo(JWKSet.load(server.jwksFile().toFile()).toJSONObject());
+
+        HttpResponse<String> unchanged = http.get("/.well-known/jwks.json", "If-None-Match", etag);
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        assertThat(unchanged.body()).isEmpty();
+        assertThat(unchanged.headers().firstValue("ETag")).contains(etag);
+        assertThat(http.get("/.well-known/jwks.json", "If-None-Match", "\"something-else\"").statusCode())
+                .isEqualTo(200);
+    }
+}

@@ -77,6 +77,7 @@ public final class AuthenticationCeremony {
         String requestId = Ids.random();
         try {
             ObjectNode state = json.createObjectNode();
+            state.put("ceremony", "authentication");
             state.put("request", request.toJson());
             name.ifPresent(n -> state.put("username", n));
             ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
@@ -87,7 +88,7 @@ public final class AuthenticationCeremony {
     }
 
     public Completed complete(String requestId, JsonNode credential) {
-        JsonNode state = Ids.state(ceremonies, json, requestId);
+        JsonNode state = Ids.state(ceremonies, json, requestId, "authentication");
         try {
             return verify(state, credential);
         } catch (CeremonyException e) {

@@ -20,17 +20,25 @@ final class Ids {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** Takes the state of a request id, once. */
-    static JsonNode state(CeremonyStore ceremonies, ObjectMapper json, String requestId) {
+    /**
+     * Takes the state of a request id, once. A request id of the other ceremony is unknown here (and is used up,
+     * like any request id that is presented).
+     */
+    static JsonNode state(CeremonyStore ceremonies, ObjectMapper json, String requestId, String ceremony) {
         if (requestId == null || !requestId.matches("[A-Za-z0-9_-]{16,64}")) {
             throw unknown();
         }
         String state = ceremonies.take(requestId).orElseThrow(Ids::unknown);
+        JsonNode node;
         try {
-            return json.readTree(state);
+            node = json.readTree(state);
         } catch (IOException e) {
             throw new IllegalStateException("Stored ceremony state cannot be read", e);
         }
+        if (!ceremony.equals(node.path("ceremony").asText())) {
+            throw unknown();
+        }
+        return node;
     }
 
     private static CeremonyException unknown() {
@@ -45,7 +53,8 @@ final class Ids {
     static String firstLine(Throwable e) {
         String message = e.getMessage() == null ? "invalid input" : e.getMessage();
         String line = message.lines().findFirst().orElse("")
-                .replaceAll("^([\\w$]+\\.)+[\\w$]*(Exception|Error): ", "");
+                .replaceAll("^([\\w$]+\\.)+[\\w$]*(Exception|Error): ", "")
+                .replaceAll("`?([a-z][\\w$]*\\.)+([A-Z][\\w$]*)`?", "$2");
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

@@ -88,6 +88,7 @@ public final class RegistrationCeremony {
         String requestId = Ids.random();
         try {
             ObjectNode state = json.createObjectNode();
+            state.put("ceremony", "registration");
             state.put("request", options.toJson());
             state.put("newAccount", signedIn.isEmpty());
             ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
@@ -98,7 +99,7 @@ public final class RegistrationCeremony {
     }
 
     public Completed complete(String requestId, JsonNode credential) {
-        JsonNode state = Ids.state(ceremonies, json, requestId);
+        JsonNode state = Ids.state(ceremonies, json, requestId, "registration");
         PublicKeyCredentialCreationOptions request;
         try {
             request = PublicKeyCredentialCreationOptions.fromJson(state.get("request").asText());

@@ -1,1 +1,3 @@
-evaluate(new File(basedir, '../../../src/it/secret-problems-setup.groovy'))
+evaluate(new File(basedir, '../../../src/it/secret-problems.groovy'))
+createSecretProblems()
+true

@@ -1,2 +1,3 @@
-body = '{"keys": []}'
-evaluate(new File(basedir, '../../../src/it/serve-jwks.groovy'))
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+serveJwks('{"keys": []}')
+true

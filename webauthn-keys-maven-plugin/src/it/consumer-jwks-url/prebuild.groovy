@@ -1,2 +1,3 @@
-body = new File(basedir, 'published-jwks.json').text
-evaluate(new File(basedir, '../../../src/it/serve-jwks.groovy'))
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+serveJwks(new File(itSources, 'keys/jwks.json').text)
+true

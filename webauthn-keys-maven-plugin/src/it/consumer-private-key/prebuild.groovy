@@ -1,2 +1,4 @@
-body = new File(basedir, 'published-jwks.json').text
-evaluate(new File(basedir, '../../../src/it/serve-jwks.groovy'))
+// A server that publishes its private ring instead of the public JWKS.
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+serveJwks(new File(itSources, 'keys/ring.json').text)
+true

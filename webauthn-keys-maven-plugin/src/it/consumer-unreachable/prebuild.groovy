@@ -1,6 +1,6 @@
-// A port nobody listens on: bound, read, and released.
-def socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())
-def port = socket.localPort
+// A port nobody listens on: bound to learn a free one, then released.
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+def socket = new ServerSocket(0, 1, loopback)
 socket.close()
-context.get('userProperties').put('webauthn.keys.jwksUrl', "http://127.0.0.1:${port}/jwks.json".toString())
+useJwksUrl("http://127.0.0.1:${socket.localPort}/jwks.json".toString())
 true

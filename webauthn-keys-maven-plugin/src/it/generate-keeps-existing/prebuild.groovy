@@ -1,5 +1,7 @@
+// One password exists already, with known content and an old mtime.
 evaluate(new File(basedir, '../../../src/it/common.groovy'))
-new File(basedir, 'docker/secrets').mkdirs()
-new File(basedir, 'docker/secrets/redis_password').bytes = new File(basedir, 'existing-redis-password').bytes
+file('docker/secrets').mkdirs()
+file('docker/secrets/redis_password').text = 'KeepMeKeepMeKeepMe0123456789abcdefghijKL'
 chmod('docker/secrets/redis_password', 'rw-------')
+backdate('docker/secrets/redis_password')
 true

@@ -1,4 +1,5 @@
 evaluate(new File(basedir, '../../../src/it/common.groovy'))
-assertLog("Invalid duration for webauthn.keys.publishAhead: 'soon'.")
-assert !new File(basedir, 'docker/secrets/jwt_signing_keys.json').exists(): 'a refused rotation wrote a ring'
+assert failureMessage('rotate') == "Invalid duration for webauthn.keys.publishAhead: 'soon'. Use a positive duration," +
+        ' ISO-8601 such as PT15M, or a number with s, m, h or d such as 30s, 15m, 1h, 180d.'
+assert !file('docker').exists() && !file('config').exists(): 'a refused rotation wrote files'
 true

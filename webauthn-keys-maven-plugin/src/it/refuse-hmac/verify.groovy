@@ -1,4 +1,5 @@
 evaluate(new File(basedir, '../../../src/it/common.groovy'))
-assertLog("Algorithm 'HS256' is refused: HMAC algorithms share one secret between the signer and every verifier, so any verifier could forge tokens.")
-assert !new File(basedir, 'docker/secrets/jwt_signing_keys.json').exists(): 'a refused rotation wrote a ring'
+assert failureMessage('rotate') == "Algorithm 'HS256' is refused: HMAC algorithms share one secret between the signer" +
+        ' and every verifier, so any verifier could forge tokens. Use one of: RS256, RS384, RS512, PS256, ES256, ES384, EdDSA.'
+assert !file('docker').exists() && !file('config').exists(): 'a refused rotation wrote files'
 true

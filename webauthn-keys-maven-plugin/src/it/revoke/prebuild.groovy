@@ -1,1 +1,3 @@
-evaluate(new File(basedir, '../../../src/it/seed-ring.groovy'))
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+seedRing()
+true

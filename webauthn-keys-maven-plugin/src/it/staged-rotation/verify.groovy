@@ -1,20 +1,19 @@
 evaluate(new File(basedir, '../../../src/it/common.groovy'))
-def keys = json('docker/secrets/jwt_signing_keys.json').keys.sort { it.nbf }
-assert keys.size() == 2
-def (old, next) = keys
-assert next.nbf - next.iat == 3600: 'the next key must sign publishAhead (1h) after it is published'
-assert old.exp == next.nbf + 15 * 60 + 60: 'old exp = nbf(new) + tokenTtl (15m) + clock skew (60s)'
+def keys = json(ringPath).keys
+assert keys*.kid.unique().size() == 2
+def (old, next) = keys.sort { it.nbf }
+assert old.nbf <= nowSeconds() && next.nbf == next.iat + 3600: 'the next key signs publishAhead (1h) after it is published'
+assert old.exp == next.nbf + 15 * 60 + 60: 'old exp = nbf(next) + tokenTtl (15m) + clockSkew (60s)'
 assert next.exp == null
-def jwks = json('config/webauthn-jwks.json')
-assert jwks.keys*.kid.toSet() == [old.kid, next.kid].toSet(): 'both keys are published'
-noPrivateMembers(jwks)
-assertLog("is published now and signs from")
-// The PEM still holds the old key: it signs until the next key's nbf.
-def big = { String s -> new BigInteger(1, Base64.urlDecoder.decode(s)) }
-def params = java.security.AlgorithmParameters.getInstance('EC')
-params.init(new java.security.spec.ECGenParameterSpec('secp256r1'))
-def spec = params.getParameterSpec(java.security.spec.ECParameterSpec)
-def oldKey = java.security.KeyFactory.getInstance('EC').generatePublic(new java.security.spec.ECPublicKeySpec(
-        new java.security.spec.ECPoint(big(old.x), big(old.y)), spec))
-assert Arrays.equals(pemDer('config/webauthn-public-key.pem'), oldKey.encoded): 'the PEM must still be the old key'
+assertLine("[INFO] Wrote ${absolute(ringPath)}: new ES256 key ${old.kid} signs now.")
+assertLine("[INFO] Wrote ${absolute(ringPath)}: new ES256 key ${next.kid} is published now and signs from " +
+        "${java.time.Instant.ofEpochSecond(next.nbf)}.")
+// Verifiers learn the next key now, but the old key keeps signing until the next key's nbf.
+def jwks = json(jwksPath)
+assert jwks.keys*.kid == [old.kid, next.kid]
+assert jwks.keys*.exp == [old.exp, null]
+assertPublicJwks(jwks)
+assertPemIs(pemPath, old)
+assertLine("[INFO] Unchanged: public key ${absolute(pemPath)} (${old.kid})")
+assertLine("[INFO] Wrote JWKS ${absolute(jwksPath)} (${old.kid}, ${next.kid})")
 true

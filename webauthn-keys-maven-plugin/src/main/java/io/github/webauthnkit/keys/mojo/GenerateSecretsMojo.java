@@ -63,7 +63,10 @@ public class GenerateSecretsMojo extends AbstractNewKeyMojo {
         getLog().info("Created " + result.created().stream().map(layout::show).collect(Collectors.joining(", "))
                 + " (secrets 0600)" + (result.ringKey() == null ? "" : "; first signing key " + result.ringKey()) + ".");
         if (result.ringKey() != null) {
-            refreshExports(new KeyRingFile(ringFile.toPath()).readExisting(), now);
+            new KeyRingFile(ringFile.toPath()).update(current -> {
+                refreshExports(current, now);
+                return null;
+            });
         }
     }
 

@@ -75,7 +75,11 @@ public class RotateMojo extends AbstractNewKeyMojo {
             getLog().info("Wrote " + file.path() + ": new " + policy.algorithm() + " key " + added.getKeyID()
                     + " is published now and signs from " + added.getNotBeforeTime().toInstant() + ".");
         }
-        refreshExports(rotation.ring(), now);
+        // Under the ring's lock and from the ring as it is now: a concurrent rotation may have added a key since.
+        file.update(current -> {
+            refreshExports(current, now);
+            return null;
+        });
     }
 
     private void ensureGitignore(KeyRingFile file) throws KeyRingException {

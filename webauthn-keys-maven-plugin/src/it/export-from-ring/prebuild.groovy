@@ -1,0 +1,3 @@
+evaluate(new File(basedir, '../../../src/it/common.groovy'))
+seedRing()
+true

@@ -77,6 +77,26 @@ if (expect.exportPublicKey == false) {
     check(openssl.waitFor() == 0, "openssl pkey -pubin refused ${pem}: ${openssl.inputStream.text}")
 }
 
+// The examples of the chosen languages, each with its two programs, pinned manifest and README, and no others.
+def exampleFiles = [python    : ['jwt-verification.py', 'token-exchange.py', 'requirements.txt', 'README.md'],
+                    typescript: ['jwt-verification.ts', 'token-exchange.ts', 'package.json', 'package-lock.json', 'README.md'],
+                    java      : ['src/main/java/JWTVerifier.java', 'src/main/java/TokenExchange.java', 'pom.xml', 'README.md'],
+                    go        : ['jwt_verification/jwt_verification.go', 'token_exchange/token_exchange.go', 'go.mod', 'go.sum',
+                                 'README.md']]
+def chosenExamples = expect.containsKey('examples') ? expect.examples : exampleFiles.keySet() as List
+exampleFiles.each { language, files ->
+    Path dir = project.resolve('examples').resolve(language)
+    if (chosenExamples.contains(language)) {
+        files.each { check(Files.isRegularFile(dir.resolve(it)), "missing examples/${language}/${it}") }
+    } else {
+        check(!Files.exists(dir), "examples/${language} exists although it was not chosen")
+    }
+}
+['README.md', 'example.env'].each {
+    check(Files.isRegularFile(project.resolve('examples').resolve(it)) == !chosenExamples.isEmpty(),
+            "examples/${it} should exist exactly when examples were chosen")
+}
+
 // The docs carry this project's real values, and no template reference was left unresolved.
 def docs = ['README.md', 'INTEGRATION.md', 'SECURITY_CHECKLIST.md'].collectEntries { [(it): project.resolve(it).toFile().text] }
 docs.each { name, text ->

@@ -102,7 +102,8 @@ public final class GeneratedProject {
         return Path.of(home, "bin", "mvn").toString();
     }
 
-    private static List<String> localRepositoryArgs() {
+    /** {@code -Dmaven.repo.local=...} for the repository this build installed the kit into, if it names one. */
+    public static List<String> localRepositoryArgs() {
         String repo = System.getProperty("kit.localRepository");
         return repo == null || repo.isBlank() ? List.of() : List.of("-Dmaven.repo.local=" + repo);
     }

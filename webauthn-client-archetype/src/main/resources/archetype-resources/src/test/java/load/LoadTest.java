@@ -2,8 +2,8 @@ package ${package}.load;
 
 import ${package}.support.PasskeyClient;
 import ${package}.support.SoftwareAuthenticator;
+import ${package}.support.TargetServer;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,17 +61,17 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
-        String url = option("load.url", "http://localhost:8080");
-        URI uri = URI.create(url);
-        String host = uri.getHost() == null ? "" : uri.getHost();
-        boolean local = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
-        if (!local && !Boolean.parseBoolean(option("load.allowRemote", "false"))) {
-            System.err.println("Refusing to load-test " + url + ": it is not on this machine. Pass"
-                    + " -Dload.allowRemote=true if you own that server and mean it.");
+        TargetServer target;
+        try {
+            target = TargetServer.of(option("load.url", "http://localhost:8080"), option("load.origin", null),
+                    Boolean.parseBoolean(option("load.allowRemote", "false")), "-Dload.allowRemote");
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             System.exit(2);
+            return;
         }
-        String origin = option("load.origin", uri.getScheme() + "://" + (local ? "localhost" : host)
-                + (uri.getPort() == -1 ? "" : ":" + uri.getPort()));
+        String url = target.url();
+        String origin = target.origin();
         LoadTest test = new LoadTest(url, origin, Integer.parseInt(option("load.users", "100")),
                 Integer.parseInt(option("load.concurrency", "16")), parseDuration(option("load.duration", "30s")),
                 SoftwareAuthenticator.Algorithm.valueOf(option("load.algorithm", "ES256")));
@@ -82,8 +82,9 @@ public final class LoadTest {
 
     /** Registers the users, then authenticates for the configured time; prints progress to {@code out}. */
     public Result run(java.io.PrintStream out) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newFixedThreadPool(Math.min(64, concurrency))).build();
+        // Shut down at the end: Maven's exec:java waits for every live non-daemon thread before it exits.
+        ExecutorService httpThreads = Executors.newFixedThreadPool(Math.min(64, concurrency));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(httpThreads).build();
         List<PasskeyClient> clients = new ArrayList<>();
         List<String> names = new ArrayList<>();
         String prefix = "load-" + Long.toString(System.currentTimeMillis(), 36) + "-";
@@ -132,6 +133,7 @@ public final class LoadTest {
             return new Result(successes.sum(), successes.sum() / elapsed, percentiles, errorCounts);
         } finally {
             pool.shutdownNow();
+            httpThreads.shutdownNow();
         }
     }
 

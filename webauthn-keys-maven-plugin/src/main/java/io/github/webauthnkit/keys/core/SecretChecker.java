@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -40,6 +41,7 @@ public final class SecretChecker {
     private final SecretLayout layout;
     private final Instant now;
     private final List<String> findings = new ArrayList<>();
+    private final List<String> notices = new ArrayList<>();
     private final Set<String> secretValues = new HashSet<>();
 
     private SecretChecker(SecretLayout layout, Instant now) {
@@ -47,11 +49,27 @@ public final class SecretChecker {
         this.now = now;
     }
 
+    /**
+     * What a check found.
+     *
+     * @param findings problems that fail the build, in a stable order; empty when the project's secrets are in order
+     * @param notices  public exports that are merely behind the ring's schedule: the PEM holds a key of the ring
+     *                 that signed before the current one, or the JWKS file still lists keys of the ring that have
+     *                 expired since. A rotation's next key starts signing without any build, so these follow from
+     *                 time alone; the export goals at generate-resources refresh them in the same build
+     */
+    public record Report(List<String> findings, List<String> notices) {
+    }
+
     /** @return every finding, in a stable order; empty when the project's secrets are in order */
     public static List<String> check(SecretLayout layout, Instant now) {
+        return inspect(layout, now).findings();
+    }
+
+    public static Report inspect(SecretLayout layout, Instant now) {
         SecretChecker checker = new SecretChecker(layout, now);
         checker.run();
-        return List.copyOf(checker.findings);
+        return new Report(List.copyOf(checker.findings), List.copyOf(checker.notices));
     }
 
     private void run() {
@@ -237,8 +255,15 @@ public final class SecretChecker {
                 if (exported == null) {
                     findings.add(layout.show(pem) + ": holds no PUBLIC KEY PEM block." + fix);
                 } else if (!Arrays.equals(exported, PublicKeys.spki(signing))) {
-                    findings.add(layout.show(pem) + ": does not match the ring's signing key " + signing.getKeyID()
-                            + "." + fix);
+                    Optional<JWK> superseded = supersededKey(ring, exported);
+                    if (superseded.isPresent()) {
+                        notices.add(layout.show(pem) + ": holds " + superseded.get().getKeyID() + ", which no longer"
+                                + " signs: " + signing.getKeyID() + " signs now. export-key refreshes it at"
+                                + " generate-resources.");
+                    } else {
+                        findings.add(layout.show(pem) + ": does not match the ring's signing key "
+                                + signing.getKeyID() + "." + fix);
+                    }
                 }
             } catch (IOException | KeyRingException e) {
                 findings.add(layout.show(pem) + ": cannot be compared with the ring (" + e.getMessage() + ").");
@@ -249,7 +274,15 @@ public final class SecretChecker {
             try {
                 String exported = Files.readString(jwks, StandardCharsets.UTF_8);
                 List<JWK> keys = RemoteJwks.validate(exported, layout.show(jwks));
-                if (!Objects.equals(KeyRing.jwksJson(keys), ring.publicJwks(now))) {
+                if (Objects.equals(KeyRing.jwksJson(keys), ring.publicJwks(now))) {
+                    return;
+                }
+                if (onlyExpiredKeysBeyond(ring, keys)) {
+                    notices.add(layout.show(jwks) + ": still lists keys that have expired ("
+                            + keys.stream().map(JWK::getKeyID).filter(kid -> ring.verificationKeys(now).stream()
+                                    .noneMatch(k -> k.getKeyID().equals(kid))).toList()
+                            + "). generate-jwks refreshes it at generate-resources.");
+                } else {
                     findings.add(layout.show(jwks) + ": does not match the ring (it holds "
                             + keys.stream().map(JWK::getKeyID).toList() + ", the ring publishes "
                             + ring.verificationKeys(now).stream().map(JWK::getKeyID).toList() + ")." + fix);
@@ -258,6 +291,33 @@ public final class SecretChecker {
                 findings.add(layout.show(jwks) + ": " + e.getMessage() + fix);
             }
         }
+    }
+
+    /** A key of the ring that signed before the current signing key took over (it may have expired since). */
+    private Optional<JWK> supersededKey(KeyRing ring, byte[] spki) throws KeyRingException {
+        for (JWK key : ring.keys()) {
+            if (key.getNotBeforeTime() != null && !key.getNotBeforeTime().toInstant().isAfter(now)
+                    && Arrays.equals(spki, PublicKeys.spki(key))) {
+                return Optional.of(key);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the exported keys are the published ones plus keys of the ring that have expired since. */
+    private boolean onlyExpiredKeysBeyond(KeyRing ring, List<JWK> exported) throws KeyRingException {
+        for (JWK published : ring.verificationKeys(now)) {
+            if (exported.stream().noneMatch(k -> k.getKeyID().equals(published.getKeyID()))) {
+                return false;
+            }
+        }
+        for (JWK key : exported) {
+            Optional<JWK> own = ring.find(key.getKeyID());
+            if (own.isEmpty() || !Arrays.equals(PublicKeys.spki(own.get()), PublicKeys.spki(key))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkComposeFiles() {

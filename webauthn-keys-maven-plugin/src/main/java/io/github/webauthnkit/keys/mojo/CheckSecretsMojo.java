@@ -13,7 +13,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * Checks the project's secret hygiene and lists every finding at once: missing or empty secret files; passwords
  * shorter than 24 characters or drawn from fewer than 10 distinct characters; secret files readable by group or
  * others; secrets tracked by git or not covered by a {@code .gitignore}; a private JWK member or a {@code PRIVATE KEY}
- * PEM anywhere under {@code config/}; public exports that do not match the ring; a Compose file under {@code docker/}
+ * PEM anywhere under {@code config/}; public exports that do not match the ring (an export that is only behind the
+ * ring's schedule, a superseded key in the PEM or an expired key in the JWKS, is a warning: the export goals refresh
+ * it at {@code generate-resources}); a Compose file under {@code docker/}
  * that passes a secret as a plain {@code environment:} value; keys weaker than the ring's rules (RSA below 2048 bits,
  * HMAC, a curve that does not match the algorithm).
  *
@@ -68,19 +70,21 @@ public class CheckSecretsMojo extends AbstractKeysMojo {
         SecretLayout layout = new SecretLayout(base(), secretsDir.toPath(), passwordFiles, ringFile.toPath(),
                 configDir.toPath(), composeDir.toPath(), exportPublicKey ? publicKeyFile.toPath() : null,
                 jwksFile.toPath());
-        List<String> findings = SecretChecker.check(layout, now());
+        SecretChecker.Report report = SecretChecker.inspect(layout, now());
+        report.notices().forEach(notice -> getLog().warn(notice));
+        List<String> findings = report.findings();
         if (findings.isEmpty()) {
             getLog().info("Secrets OK: " + passwordFiles.size() + " password files and the key ring in "
                     + layout.show(secretsDir.toPath()) + " are present, strong, 0600 and git-ignored; public exports"
-                    + " match the ring.");
+                    + (report.notices().isEmpty() ? " match the ring." : " hold only keys of the ring."));
             return;
         }
-        String report = "check-secrets found " + findings.size() + " problem" + (findings.size() == 1 ? "" : "s")
+        String message = "check-secrets found " + findings.size() + " problem" + (findings.size() == 1 ? "" : "s")
                 + ":\n  - " + String.join("\n  - ", findings);
         if (warnOnly) {
-            getLog().warn(report + "\n(webauthn.secrets.warnOnly is true, so the build goes on.)");
+            getLog().warn(message + "\n(webauthn.secrets.warnOnly is true, so the build goes on.)");
             return;
         }
-        throw new MojoFailureException(report);
+        throw new MojoFailureException(message);
     }
 }

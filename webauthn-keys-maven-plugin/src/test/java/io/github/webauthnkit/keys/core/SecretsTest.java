@@ -2,9 +2,12 @@ package io.github.webauthnkit.keys.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.JWK;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -180,6 +183,46 @@ class SecretsTest {
                 + " 'mvn webauthn-keys:generate-secrets'.");
         assertThat(findings.get(2)).startsWith("docker/secrets/jwt_signing_keys.json: Key ring "
                 + layout().ringFile().toAbsolutePath() + " is not valid JSON");
+    }
+
+    @Test
+    void exportsLeftBehindByAStagedRotationAreNoticesNotFindings() throws Exception {
+        freshProject();
+        KeyRing rotated = new KeyRingFile(layout().ringFile()).update(ring -> ring.rotate(NOW, POLICY)).ring();
+        KeyExports.writePublicKey(rotated, NOW, layout().publicKeyFile());
+        KeyExports.writeJwks(rotated, NOW, layout().jwksFile());
+        String first = rotated.signingKey(NOW).orElseThrow().getKeyID();
+
+        // The next key signs from NOW + 1h, with no build in between: the PEM still holds the first key.
+        Instant switched = NOW.plus(Duration.ofMinutes(65));
+        String next = rotated.signingKey(switched).orElseThrow().getKeyID();
+        SecretChecker.Report afterSwitch = SecretChecker.inspect(layout(), switched);
+        assertThat(afterSwitch.findings()).isEmpty();
+        assertThat(afterSwitch.notices()).containsExactly("config/webauthn-public-key.pem: holds " + first
+                + ", which no longer signs: " + next + " signs now. export-key refreshes it at generate-resources.");
+
+        // Once the first key's last token has expired, the JWKS file still lists it.
+        Instant expired = NOW.plus(Duration.ofHours(2));
+        SecretChecker.Report afterExpiry = SecretChecker.inspect(layout(), expired);
+        assertThat(afterExpiry.findings()).isEmpty();
+        assertThat(afterExpiry.notices()).hasSize(2).last().isEqualTo("config/webauthn-jwks.json: still lists keys"
+                + " that have expired ([" + first + "]). generate-jwks refreshes it at generate-resources.");
+    }
+
+    @Test
+    void aPemOfTheNextKeyOrOfAForeignKeyStaysAFinding() throws Exception {
+        freshProject();
+        KeyRing rotated = new KeyRingFile(layout().ringFile()).update(ring -> ring.rotate(NOW, POLICY)).ring();
+        KeyExports.writeJwks(rotated, NOW, layout().jwksFile());
+        JWK nextKey = rotated.signingKey(NOW.plus(Duration.ofHours(2))).orElseThrow();
+        KeyExports.writePublicKey(nextKey, layout().publicKeyFile());
+
+        assertThat(SecretChecker.inspect(layout(), NOW).findings()).singleElement().asString()
+                .startsWith("config/webauthn-public-key.pem: does not match the ring's signing key");
+
+        KeyExports.writeJwks(KeyRing.empty().rotate(NOW, POLICY).ring(), NOW, layout().jwksFile());
+        assertThat(SecretChecker.inspect(layout(), NOW).findings()).hasSize(2)
+                .anySatisfy(f -> assertThat(f).startsWith("config/webauthn-jwks.json: does not match the ring"));
     }
 
     @Test

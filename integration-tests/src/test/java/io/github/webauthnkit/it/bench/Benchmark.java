@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class Benchmark {
     private static final Duration BUILD = Duration.ofMinutes(10);
+    private static final String PACKAGE = "com.example.passkeys";
+    private static final List<Integer> CONCURRENCIES = List.of(1, 16, 64, 256, 1000);
     private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
     private final List<String[]> rows = new ArrayList<>();
@@ -51,9 +54,11 @@ class Benchmark {
         row("ES256 assertion verification (server), one", micros(crypto.assertionVerifyNs()), "");
         row("RS256 token signature, one", micros(crypto.tokenSignRs256Ns()), "");
         row("ES256 token signature, one", micros(crypto.tokenSignEs256Ns()), "");
-        row("crypto ceiling, RS256 tokens (" + cores + " cores / (verify + sign))",
+        row("crypto ceiling, RS256 tokens (" + cores + " cores / (assertion signature + verification + token signature))",
                 String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, true)), "");
         row("crypto ceiling, ES256 tokens", String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, false)), "");
+
+        ceremonies(project, crypto, cores);
 
         jwksAgainstNginx(project);
 
@@ -91,6 +96,69 @@ class Benchmark {
         row("cold start to first healthy `/health`, median of 5", millis(median), "< 1.5 s: "
                 + (median < 1_500_000_000L ? "met" : "missed"));
         row("resident memory, idle", mib(idleRss), "< 300 MB: " + (idleRss < 300L * 1000 * 1000 ? "met" : "missed"));
+    }
+
+    /**
+     * Authentication ceremonies per second and latency at each concurrency, on the embedded default and on
+     * PostgreSQL + Redis, with RS256 and with ES256 tokens; then 1000 clients for 60 s on the embedded default.
+     */
+    private void ceremonies(GeneratedProject project, CryptoCeiling.Timings crypto, int cores) throws Exception {
+        GeneratedTestClasspath classpath = GeneratedTestClasspath.of(project);
+        Path es256Ring = es256Ring(project);
+        Duration each = Duration.ofSeconds(Long.getLong("bench.seconds", 15));
+        try (ProductionBackends production = new ProductionBackends(classpath, PACKAGE)) {
+            int run = 0;
+            for (String backend : List.of("embedded", "PostgreSQL + Redis")) {
+                for (String algorithm : List.of("RS256", "ES256")) {
+                    Map<String, String> env = new HashMap<>(backend.equals("embedded") ? Map.of() : production.environment());
+                    env.put("WEBAUTHN_DATA_DIR", project.file("target/bench-data-" + run++).toString());
+                    if (algorithm.equals("ES256")) {
+                        env.put("WEBAUTHN_KEYS_FILE", es256Ring.toString());
+                    }
+                    double ceiling = crypto.ceilingPerSecond(cores, algorithm.equals("RS256"));
+                    try (RunningServer server = RunningServer.start(project, env)) {
+                        // Warm-up, not reported: the JIT compiles the ceremony path first.
+                        CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 16, 64, Duration.ofSeconds(10));
+                        for (int concurrency : CONCURRENCIES) {
+                            CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(),
+                                    concurrency, Math.max(concurrency, 64), each);
+                            boolean target = concurrency == 64 && backend.equals("embedded") && algorithm.equals("RS256");
+                            double ratio = outcome.perSecond() / ceiling;
+                            row("ceremonies, " + backend + ", " + algorithm + " tokens, concurrency " + concurrency,
+                                    describe(outcome) + String.format(", %.2f of the ceiling", ratio),
+                                    target ? ">= 0.5 of the ceiling: " + (ratio >= 0.5 ? "met" : "missed") : "");
+                        }
+                        if (backend.equals("embedded") && algorithm.equals("RS256")) {
+                            CeremonyLoad.Outcome thousand = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 1000,
+                                    1000, Duration.ofSeconds(60));
+                            boolean met = thousand.errors() == 0 && thousand.p95() < 500;
+                            row("1000 concurrent clients for 60 s, embedded, RS256", describe(thousand),
+                                    "0 errors and p95 < 500 ms: " + (met ? "met" : "missed"));
+                            long rss = server.residentBytes();
+                            row("resident memory after the 1000-client run", mib(rss),
+                                    "< 300 MB: " + (rss < 300L * 1000 * 1000 ? "met" : "missed"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static String describe(CeremonyLoad.Outcome outcome) {
+        return String.format("%.0f/s, p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms, %d errors%s",
+                outcome.perSecond(), outcome.p50(), outcome.p95(), outcome.p99(), outcome.max(), outcome.errors(),
+                outcome.errorKinds().isEmpty() ? "" : " (" + outcome.errorKinds() + ")");
+    }
+
+    /** A second ring with an ES256 key, made by the plugin's rotate goal (the first key of an empty ring). */
+    private static Path es256Ring(GeneratedProject project) throws IOException {
+        Path dir = project.file("target/bench-es256");
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path ring = dir.resolve("jwt_signing_keys.json");
+        project.mvnw(BUILD, "-q", "-o", "webauthn-keys:rotate", "-Dwebauthn.keys.algorithm=ES256",
+                "-Dwebauthn.keys.ringFile=" + ring, "-Dwebauthn.keys.publicKeyFile=" + dir.resolve("public-key.pem"),
+                "-Dwebauthn.keys.jwksFile=" + dir.resolve("jwks.json")).assertSuccess("ES256 ring");
+        return ring;
     }
 
     /** GET /.well-known/jwks.json with keep-alive (wrk), against the same bytes served by nginx. */

@@ -10,14 +10,15 @@ import java.security.spec.ECGenParameterSpec;
 /**
  * The crypto work of one authentication ceremony, timed in-process with the JDK providers the server and the load
  * tool use: the client's ES256 assertion signature, the server's ES256 verification, and the server's token
- * signature (RS256 or ES256). The machine's ceiling is cores / (verification + token signature): the most ceremonies
- * per second the server could complete if it did nothing else.
+ * signature (RS256 or ES256). The machine's ceiling is cores / (assertion signature + verification + token signature):
+ * the most ceremonies per second this machine could complete, with the load tool's authenticators on the same cores,
+ * if client and server did nothing but their cryptography.
  */
 final class CryptoCeiling {
     /** Mean nanoseconds per operation. */
     record Timings(double assertionSignNs, double assertionVerifyNs, double tokenSignRs256Ns, double tokenSignEs256Ns) {
         double ceilingPerSecond(int cores, boolean rs256) {
-            return cores * 1e9 / (assertionVerifyNs + (rs256 ? tokenSignRs256Ns : tokenSignEs256Ns));
+            return cores * 1e9 / (assertionSignNs + assertionVerifyNs + (rs256 ? tokenSignRs256Ns : tokenSignEs256Ns));
         }
     }
 

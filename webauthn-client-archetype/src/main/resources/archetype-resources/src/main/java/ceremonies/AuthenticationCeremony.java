@@ -78,10 +78,10 @@ public final class AuthenticationCeremony {
         try {
             ObjectNode state = json.createObjectNode();
             state.put("ceremony", "authentication");
-            state.put("request", request.toJson());
+            state.put("request", WebAuthnJson.write(request));
             name.ifPresent(n -> state.put("username", n));
             ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
-            return new Started(requestId, json.readTree(request.toCredentialsGetJson()).get("publicKey"));
+            return new Started(requestId, WebAuthnJson.publicKeyOptions(request.getPublicKeyCredentialRequestOptions()));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode authentication options", e);
         }
@@ -104,13 +104,13 @@ public final class AuthenticationCeremony {
     private Completed verify(JsonNode state, JsonNode credential) {
         AssertionRequest request;
         try {
-            request = AssertionRequest.fromJson(state.get("request").asText());
+            request = WebAuthnJson.readAssertionRequest(state.get("request").asText());
         } catch (IOException e) {
             throw new IllegalStateException("Stored authentication request cannot be read", e);
         }
         PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> response;
         try {
-            response = PublicKeyCredential.parseAssertionResponseJson(json.writeValueAsString(credential));
+            response = WebAuthnJson.assertion(json.writeValueAsString(credential));
         } catch (IOException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
                     "The credential is not a valid authentication response: " + Ids.firstLine(e));

@@ -89,10 +89,10 @@ public final class RegistrationCeremony {
         try {
             ObjectNode state = json.createObjectNode();
             state.put("ceremony", "registration");
-            state.put("request", options.toJson());
+            state.put("request", WebAuthnJson.write(options));
             state.put("newAccount", signedIn.isEmpty());
             ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
-            return new Started(requestId, json.readTree(options.toCredentialsCreateJson()).get("publicKey"));
+            return new Started(requestId, WebAuthnJson.publicKeyOptions(options));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode registration options", e);
         }
@@ -102,13 +102,13 @@ public final class RegistrationCeremony {
         JsonNode state = Ids.state(ceremonies, json, requestId, "registration");
         PublicKeyCredentialCreationOptions request;
         try {
-            request = PublicKeyCredentialCreationOptions.fromJson(state.get("request").asText());
+            request = WebAuthnJson.readCreationOptions(state.get("request").asText());
         } catch (IOException e) {
             throw new IllegalStateException("Stored registration request cannot be read", e);
         }
         PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
         try {
-            response = PublicKeyCredential.parseRegistrationResponseJson(json.writeValueAsString(credential));
+            response = WebAuthnJson.attestation(json.writeValueAsString(credential));
         } catch (IOException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
                     "The credential is not a valid registration response: " + Ids.firstLine(e));

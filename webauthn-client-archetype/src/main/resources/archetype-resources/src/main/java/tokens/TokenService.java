@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.factories.DefaultJWSSignerFactory;
 import com.nimbusds.jose.jwk.JWK;
@@ -41,6 +42,11 @@ public final class TokenService {
 
     private final ServerConfig config;
     private final KeyRingWatcher ring;
+    /** The signer of the last signing key: building one parses the private key, which costs as much as a signature. */
+    private volatile KeySigner signer;
+
+    private record KeySigner(JWK key, JWSSigner signer) {
+    }
 
     public TokenService(ServerConfig config, KeyRingWatcher ring) {
         this.config = config;
@@ -69,11 +75,20 @@ public final class TokenService {
                 .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build();
         SignedJWT jwt = new SignedJWT(header, claims);
         try {
-            jwt.sign(new DefaultJWSSignerFactory().createJWSSigner(key));
+            jwt.sign(signerFor(key));
         } catch (JOSEException e) {
             throw new IllegalStateException("Signing with key " + key.getKeyID() + " failed: " + e.getMessage(), e);
         }
         return new Issued(jwt.serialize(), config.tokenTtl().toSeconds(), key.getKeyID());
+    }
+
+    private JWSSigner signerFor(JWK key) throws JOSEException {
+        KeySigner current = signer;
+        if (current == null || current.key() != key) {
+            current = new KeySigner(key, new DefaultJWSSignerFactory().createJWSSigner(key));
+            signer = current;
+        }
+        return current.signer();
     }
 
     /**

@@ -1,0 +1,50 @@
+package io.github.webauthnkit.it.bench;
+
+import io.github.webauthnkit.it.support.Command;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One run of the generated project's load-test tool against a running server, and what it reported. */
+final class CeremonyLoad {
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) successful ceremonies, ([0-9.]+) ceremonies/s, (\\d+) errors");
+    private static final Pattern CEREMONY = Pattern.compile("\\| ceremony \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
+    private static final Pattern ERROR_ROW = Pattern.compile("(?m)^\\| (?!error |---)([^|]+) \\| (\\d+) \\|$");
+
+    /** Latencies of a whole ceremony (start + complete) in milliseconds. */
+    record Outcome(int concurrency, long ceremonies, double perSecond, long errors, double p50, double p95, double p99,
+                   double max, String errorKinds) {
+    }
+
+    private CeremonyLoad() {
+    }
+
+    static Outcome run(GeneratedTestClasspath classpath, String packageName, String url, int concurrency, int users,
+                       Duration duration) {
+        System.out.printf("[bench] load: %d clients for %d s against %s%n", concurrency, duration.toSeconds(), url);
+        Command.Result result = classpath.runMain(packageName + ".load.LoadTest", List.of("load.url=" + url,
+                "load.users=" + users, "load.concurrency=" + concurrency, "load.duration=" + duration.toSeconds() + "s"),
+                duration.plusMinutes(10));
+        Matcher summary = SUMMARY.matcher(result.output());
+        if (!summary.find()) {
+            throw new AssertionError("The load tool printed no summary (exit " + result.exitCode() + "):\n"
+                    + result.output());
+        }
+        Matcher ceremony = CEREMONY.matcher(result.output());
+        boolean timed = ceremony.find();
+        StringBuilder kinds = new StringBuilder();
+        Matcher errorRow = ERROR_ROW.matcher(result.output().substring(summary.end()));
+        while (errorRow.find()) {
+            String kind = errorRow.group(1).strip();
+            if (!kind.equals("step") && !kind.matches("start|complete|ceremony")) {
+                kinds.append(kinds.isEmpty() ? "" : ", ").append(kind).append(": ").append(errorRow.group(2));
+            }
+        }
+        return new Outcome(concurrency, Long.parseLong(summary.group(1)), Double.parseDouble(summary.group(2)),
+                Long.parseLong(summary.group(3)), timed ? Double.parseDouble(ceremony.group(1)) : Double.NaN,
+                timed ? Double.parseDouble(ceremony.group(2)) : Double.NaN,
+                timed ? Double.parseDouble(ceremony.group(3)) : Double.NaN,
+                timed ? Double.parseDouble(ceremony.group(4)) : Double.NaN, kinds.toString());
+    }
+}

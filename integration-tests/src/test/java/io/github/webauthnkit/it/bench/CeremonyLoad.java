@@ -36,10 +36,9 @@ final class CeremonyLoad {
         StringBuilder kinds = new StringBuilder();
         Matcher errorRow = ERROR_ROW.matcher(result.output().substring(summary.end()));
         while (errorRow.find()) {
-            String kind = errorRow.group(1).strip();
-            if (!kind.equals("step") && !kind.matches("start|complete|ceremony")) {
-                kinds.append(kinds.isEmpty() ? "" : ", ").append(kind).append(": ").append(errorRow.group(2));
-            }
+            // Only the error table has two columns; the latency rows have five and never match.
+            kinds.append(kinds.isEmpty() ? "" : ", ").append(errorRow.group(1).strip()).append(": ")
+                    .append(errorRow.group(2));
         }
         return new Outcome(concurrency, Long.parseLong(summary.group(1)), Double.parseDouble(summary.group(2)),
                 Long.parseLong(summary.group(3)), timed ? Double.parseDouble(ceremony.group(1)) : Double.NaN,

@@ -278,9 +278,10 @@ public final class SecretChecker {
                     return;
                 }
                 if (onlyExpiredKeysBeyond(ring, keys)) {
+                    Set<String> published = new HashSet<>();
+                    ring.verificationKeys(now).forEach(k -> published.add(k.getKeyID()));
                     notices.add(layout.show(jwks) + ": still lists keys that have expired ("
-                            + keys.stream().map(JWK::getKeyID).filter(kid -> ring.verificationKeys(now).stream()
-                                    .noneMatch(k -> k.getKeyID().equals(kid))).toList()
+                            + keys.stream().map(JWK::getKeyID).filter(kid -> !published.contains(kid)).toList()
                             + "). generate-jwks refreshes it at generate-resources.");
                 } else {
                     findings.add(layout.show(jwks) + ": does not match the ring (it holds "

@@ -23,6 +23,7 @@ import {
 } from './verifier.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 const PERMISSION = 'profile:read';
 
 function env(name: string): string | undefined;
@@ -191,6 +192,30 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/**
+ * Reads what is left of a refused request's body (up to MAX_DRAIN_BYTES) before the answer goes out. Answering first
+ * leaves node's parser to skip the rest behind the response, and when the request also asked to upgrade to h2c (the
+ * JDK's HttpClient does by default, so does `curl --http2`) the connection's next request is lost. Resolves false when
+ * the body was larger or the client went away: that connection is then closed after the answer.
+ */
+function drainBody(req: IncomingMessage): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise<boolean>((done) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DRAIN_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        done(false);
+      }
+    });
+    req.on('end', () => done(true));
+    req.on('error', () => done(false));
+    req.on('close', () => done(req.complete));
+  });
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
@@ -204,10 +229,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        // Stop keeping the body but let it drain (the request timeout bounds that): closing the connection instead
-        // would reset it under a client still sending, which would then never read the 413.
+        // Stop keeping the body; the refusal drains the rest before it answers.
         req.removeAllListeners('data');
-        req.resume();
         failed(tooLarge);
       } else {
         chunks.push(chunk);
@@ -331,9 +354,12 @@ async function main(): Promise<void> {
     const shownPath = path.length > 100 ? `${path.slice(0, 100)}...` : path;
     handle(req, res, path)
       .then(() => process.stdout.write(`${req.method} ${shownPath} ${res.statusCode}\n`))
-      .catch((e: unknown) => {
+      .catch(async (e: unknown) => {
         if (e instanceof HttpError) {
-          send(res, e.status, { error: e.error, message: e.message }, e.headers);
+          // Closing instead of draining would reset the connection under a client still sending, which would then
+          // never read the answer.
+          const headers = (await drainBody(req)) ? e.headers : { ...e.headers, connection: 'close' };
+          send(res, e.status, { error: e.error, message: e.message }, headers);
           process.stdout.write(`${req.method} ${shownPath} ${e.status} ${e.message}\n`);
           return;
         }

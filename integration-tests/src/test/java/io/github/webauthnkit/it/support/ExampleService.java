@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class ExampleService implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (http://[^\\s]+:\\d+)");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/2 on purpose (the client's default): over http:// every request then asks to upgrade to h2c, as clients
+    // such as curl --http2 do, and the services must keep their connections usable under that too.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();

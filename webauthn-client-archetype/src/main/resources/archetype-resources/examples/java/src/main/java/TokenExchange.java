@@ -107,11 +107,14 @@ public final class TokenExchange {
                 List.of(JWSAlgorithm.ES256), issuer, audience, leeway, Clock.systemUTC());
         UserStore store = new UserStore(dataDir, THREADS + 1);
 
-        // Slow clients cannot hold a worker forever (a user's own -D setting wins).
+        // Slow clients cannot hold a worker forever (a user's own -D setting wins, here and below).
         System.setProperty("sun.net.httpserver.maxReqTime",
                 System.getProperty("sun.net.httpserver.maxReqTime", "10"));
         System.setProperty("sun.net.httpserver.maxRspTime",
                 System.getProperty("sun.net.httpserver.maxRspTime", "10"));
+        // The server writes the head and the body of an answer apart: with Nagle's algorithm on, the body waits for
+        // the client's delayed ACK of the head, about 40 ms per answer.
+        System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
         InetSocketAddress address = new InetSocketAddress(setting(env, "EXCHANGE_BIND", "127.0.0.1"), (int) port);
         if (address.isUnresolved()) {
             throw new ConfigException("EXCHANGE_BIND " + address.getHostString() + " is not an address of this host");

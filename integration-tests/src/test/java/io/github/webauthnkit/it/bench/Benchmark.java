@@ -33,8 +33,14 @@ class Benchmark {
     private static final String PACKAGE = "com.example.passkeys";
     private static final List<Integer> CONCURRENCIES = List.of(1, 16, 64, 256, 1000);
     private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern IMAGE_JVM_OPTIONS = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
+    /** The server container's memory limit in the production Compose file, which sizes the image's heap. */
+    private static final String CONTAINER_MEMORY = "512m";
+    private static final Duration WARMUP = Duration.ofSeconds(15);
 
     private final List<String[]> rows = new ArrayList<>();
+    /** Every server runs with the JVM options of the project's image, in a JVM told the container's memory limit. */
+    private Map<String, String> jvm;
 
     @Test
     void run() throws Exception {
@@ -46,6 +52,11 @@ class Benchmark {
         long packageStart = System.nanoTime();
         project.mvnw(BUILD, "package", "-DskipTests", "-o").assertSuccess("package");
         row("generated project `./mvnw package -DskipTests -o` wall time", millis(System.nanoTime() - packageStart), "");
+
+        Matcher options = IMAGE_JVM_OPTIONS.matcher(Files.readString(project.file("docker/Dockerfile")));
+        assertThat(options.find()).as("JAVA_TOOL_OPTIONS in docker/Dockerfile").isTrue();
+        jvm = Map.of("JAVA_TOOL_OPTIONS", options.group(1) + " -XX:MaxRAM=" + CONTAINER_MEMORY);
+        row("server JVM options (the image's, and the container's memory limit)", "`" + jvm.get("JAVA_TOOL_OPTIONS") + "`", "");
 
         coldStart(project);
 
@@ -83,7 +94,7 @@ class Benchmark {
         long idleRss = 0;
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
-            try (RunningServer server = RunningServer.start(project, Map.of())) {
+            try (RunningServer server = RunningServer.start(project, jvm)) {
                 starts.add(System.nanoTime() - start);
                 if (i == 4) {
                     sleep(2000);
@@ -106,22 +117,23 @@ class Benchmark {
         GeneratedTestClasspath classpath = GeneratedTestClasspath.of(project);
         Path es256Ring = es256Ring(project);
         Duration each = Duration.ofSeconds(Long.getLong("bench.seconds", 15));
+        row("each ceremony step below", "a fresh load-tool JVM: " + WARMUP.toSeconds() + " s of warm-up (left out), then "
+                + each.toSeconds() + " s measured", "");
         try (ProductionBackends production = new ProductionBackends(classpath, PACKAGE)) {
             int run = 0;
             for (String backend : List.of("embedded", "PostgreSQL + Redis")) {
                 for (String algorithm : List.of("RS256", "ES256")) {
                     Map<String, String> env = new HashMap<>(backend.equals("embedded") ? Map.of() : production.environment());
+                    env.putAll(jvm);
                     env.put("WEBAUTHN_DATA_DIR", project.file("target/bench-data-" + run++).toString());
                     if (algorithm.equals("ES256")) {
                         env.put("WEBAUTHN_KEYS_FILE", es256Ring.toString());
                     }
                     double ceiling = crypto.ceilingPerSecond(cores, algorithm.equals("RS256"));
                     try (RunningServer server = RunningServer.start(project, env)) {
-                        // Warm-up, not reported: the JIT compiles the ceremony path first.
-                        CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 16, 64, Duration.ofSeconds(10));
                         for (int concurrency : CONCURRENCIES) {
                             CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(),
-                                    concurrency, Math.max(concurrency, 64), each);
+                                    concurrency, Math.max(concurrency, 64), WARMUP, each);
                             boolean target = concurrency == 64 && backend.equals("embedded") && algorithm.equals("RS256");
                             double ratio = outcome.perSecond() / ceiling;
                             row("ceremonies, " + backend + ", " + algorithm + " tokens, concurrency " + concurrency,
@@ -130,7 +142,7 @@ class Benchmark {
                         }
                         if (backend.equals("embedded") && algorithm.equals("RS256")) {
                             CeremonyLoad.Outcome thousand = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 1000,
-                                    1000, Duration.ofSeconds(60));
+                                    1000, WARMUP, Duration.ofSeconds(60));
                             boolean met = thousand.errors() == 0 && thousand.p95() < 500;
                             row("1000 concurrent clients for 60 s, embedded, RS256", describe(thousand),
                                     "0 errors and p95 < 500 ms: " + (met ? "met" : "missed"));
@@ -165,7 +177,7 @@ class Benchmark {
     private void jwksAgainstNginx(GeneratedProject project) throws Exception {
         requireTool("wrk");
         requireTool("nginx");
-        try (RunningServer server = RunningServer.start(project, Map.of())) {
+        try (RunningServer server = RunningServer.start(project, jvm)) {
             String jwks = server.get("/.well-known/jwks.json").body();
             double ours = wrk(server.baseUrl() + "/.well-known/jwks.json");
             Path dir = Files.createTempDirectory("bench-nginx");

@@ -20,12 +20,14 @@ final class CeremonyLoad {
     private CeremonyLoad() {
     }
 
+    /** {@code warmup}: ceremonies first run for that long and left out, so that neither JVM's JIT is measured. */
     static Outcome run(GeneratedTestClasspath classpath, String packageName, String url, int concurrency, int users,
-                       Duration duration) {
-        System.out.printf("[bench] load: %d clients for %d s against %s%n", concurrency, duration.toSeconds(), url);
+                       Duration warmup, Duration duration) {
+        System.out.printf("[bench] load: %d clients for %d s (after %d s of warm-up) against %s%n", concurrency,
+                duration.toSeconds(), warmup.toSeconds(), url);
         Command.Result result = classpath.runMain(packageName + ".load.LoadTest", List.of("load.url=" + url,
-                "load.users=" + users, "load.concurrency=" + concurrency, "load.duration=" + duration.toSeconds() + "s"),
-                duration.plusMinutes(10));
+                "load.users=" + users, "load.concurrency=" + concurrency, "load.warmup=" + warmup.toSeconds() + "s",
+                "load.duration=" + duration.toSeconds() + "s"), warmup.plus(duration).plusMinutes(10));
         Matcher summary = SUMMARY.matcher(result.output());
         if (!summary.find()) {
             throw new AssertionError("The load tool printed no summary (exit " + result.exitCode() + "):\n"

@@ -41,11 +41,19 @@ final class CryptoCeiling {
         byte[] claims = ("{\"iss\":\"webauthn-server\",\"sub\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"aud\":"
                 + "\"api\",\"iat\":1795550000,\"exp\":1795550900,\"jti\":\"0b2c7f9e-0000-0000-0000-000000000000\"}")
                 .getBytes(StandardCharsets.UTF_8);
-        return new Timings(
-                time(() -> sign("SHA256withECDSA", authenticator, signed)),
-                time(() -> verify(authenticator, signed, signature)),
-                time(() -> sign("SHA256withRSA", tokenRsa, claims)),
-                time(() -> sign("SHA256withECDSA", tokenEc, claims)));
+        // Two rounds, the faster of each: the JIT keeps improving the elliptic-curve code after the first warm-up,
+        // and the ceiling should be this machine's best, not a first measurement's.
+        double assertionSign = Double.MAX_VALUE;
+        double assertionVerify = Double.MAX_VALUE;
+        double tokenRs256 = Double.MAX_VALUE;
+        double tokenEs256 = Double.MAX_VALUE;
+        for (int round = 0; round < 2; round++) {
+            assertionSign = Math.min(assertionSign, time(() -> sign("SHA256withECDSA", authenticator, signed)));
+            assertionVerify = Math.min(assertionVerify, time(() -> verify(authenticator, signed, signature)));
+            tokenRs256 = Math.min(tokenRs256, time(() -> sign("SHA256withRSA", tokenRsa, claims)));
+            tokenEs256 = Math.min(tokenEs256, time(() -> sign("SHA256withECDSA", tokenEc, claims)));
+        }
+        return new Timings(assertionSign, assertionVerify, tokenRs256, tokenEs256);
     }
 
     @FunctionalInterface

@@ -3,6 +3,7 @@ package ${package}.api;
 import static ${package}.api.ApiAssertions.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ${package}.http.HttpApi;
 import ${package}.support.PasskeyClient;
 import ${package}.support.SoftwareAuthenticator;
 import ${package}.support.SoftwareAuthenticator.Algorithm;
@@ -10,12 +11,19 @@ import ${package}.support.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,5 +152,28 @@ class HttpSurfaceApiTest {
         assertThat(unchanged.headers().firstValue("ETag")).contains(etag);
         assertThat(http.get("/.well-known/jwks.json", "If-None-Match", "\"something-else\"").statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void manyClientsAtOnceAreServedByTheBoundedPoolOfRequestThreads() throws Exception {
+        int clients = 4 * HttpApi.HTTP_THREADS;
+        ExecutorService callers = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                // A client of its own per caller: one connection each, all open at once.
+                answers.add(callers.submit(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(server.baseUrl() + "/.well-known/jwks.json")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        long requestThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("webauthn-http-")).count();
+        assertThat(requestThreads).isPositive().isLessThanOrEqualTo(HttpApi.HTTP_THREADS);
     }
 }

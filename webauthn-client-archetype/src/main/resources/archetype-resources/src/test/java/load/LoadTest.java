@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Drives a running server with software authenticators over real HTTP: registers users, then runs authentication
@@ -28,26 +31,40 @@ import java.util.concurrent.atomic.LongAdder;
  * ./mvnw -q -Pload-test -Dload.url=http://localhost:8080 -Dload.users=200 -Dload.concurrency=64 -Dload.duration=60s
  * </pre>
  *
- * It refuses a URL that is not on this machine unless {@code -Dload.allowRemote=true} is given.
+ * {@code -Dload.warmup=10s} runs ceremonies for that long first and leaves them out of the figures (their errors
+ * still count), so that neither side's JIT compilation is measured. It refuses a URL that is not on this machine
+ * unless {@code -Dload.allowRemote=true} is given.
  */
 public final class LoadTest {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
+
     private final String url;
     private final String origin;
     private final int users;
     private final int concurrency;
+    private final Duration warmup;
     private final Duration duration;
     private final SoftwareAuthenticator.Algorithm algorithm;
 
     private final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LongAdder successes = new LongAdder();
+    /** System.nanoTime() from which ceremonies count; until then they are warm-up. */
+    private volatile long measuredFrom = Long.MAX_VALUE;
 
-    LoadTest(String url, String origin, int users, int concurrency, Duration duration,
-             SoftwareAuthenticator.Algorithm algorithm) {
+    public LoadTest(String url, String origin, int users, int concurrency, Duration warmup, Duration duration,
+                    SoftwareAuthenticator.Algorithm algorithm) {
+        if (users < 1 || concurrency < 1) {
+            throw new IllegalArgumentException("load.users and load.concurrency must be at least 1");
+        }
+        if (duration.isZero() || duration.isNegative() || warmup.isNegative()) {
+            throw new IllegalArgumentException("load.duration must be positive and load.warmup not negative");
+        }
         this.url = url;
         this.origin = origin;
         this.users = Math.max(users, concurrency);
         this.concurrency = concurrency;
+        this.warmup = warmup;
         this.duration = duration;
         this.algorithm = algorithm;
     }
@@ -61,20 +78,19 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
-        TargetServer target;
+        LoadTest test;
         try {
-            target = TargetServer.of(option("load.url", "http://localhost:8080"), option("load.origin", null),
-                    Boolean.parseBoolean(option("load.allowRemote", "false")), "-Dload.allowRemote");
+            TargetServer target = TargetServer.of(option("load.url", "http://localhost:8080"),
+                    option("load.origin", null), Boolean.parseBoolean(option("load.allowRemote", "false")),
+                    "-Dload.allowRemote");
+            test = new LoadTest(target.url(), target.origin(), wholeNumber("load.users", "100"),
+                    wholeNumber("load.concurrency", "16"), parseDuration("load.warmup", option("load.warmup", "0s")),
+                    parseDuration("load.duration", option("load.duration", "30s")), algorithm());
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        String url = target.url();
-        String origin = target.origin();
-        LoadTest test = new LoadTest(url, origin, Integer.parseInt(option("load.users", "100")),
-                Integer.parseInt(option("load.concurrency", "16")), parseDuration(option("load.duration", "30s")),
-                SoftwareAuthenticator.Algorithm.valueOf(option("load.algorithm", "ES256")));
         Result result = test.run(System.out);
         System.out.println(table(result));
         System.exit(result.errorCount() == 0 ? 0 : 1);
@@ -84,7 +100,9 @@ public final class LoadTest {
     public Result run(java.io.PrintStream out) throws Exception {
         // Shut down at the end: Maven's exec:java waits for every live non-daemon thread before it exits.
         ExecutorService httpThreads = Executors.newFixedThreadPool(Math.min(64, concurrency));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(httpThreads).build();
+        // HTTP/1.1 as the server speaks it: the client's default (HTTP/2) would ask to upgrade on every request.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).executor(httpThreads).build();
         List<PasskeyClient> clients = new ArrayList<>();
         List<String> names = new ArrayList<>();
         String prefix = "load-" + Long.toString(System.currentTimeMillis(), 36) + "-";
@@ -103,9 +121,14 @@ public final class LoadTest {
             for (java.util.concurrent.Future<?> registration : registrations) {
                 registration.get(5, TimeUnit.MINUTES);
             }
-            out.printf("Authenticating for %d s at concurrency %d ...%n", duration.toSeconds(), concurrency);
-            long start = System.nanoTime();
+            if (warmup.isZero()) {
+                out.printf("Authenticating for %d s at concurrency %d ...%n", duration.toSeconds(), concurrency);
+            } else {
+                out.printf("Warming up for %d s at concurrency %d (not measured) ...%n", warmup.toSeconds(), concurrency);
+            }
+            long start = System.nanoTime() + warmup.toNanos();
             long end = start + duration.toNanos();
+            measuredFrom = start;
             for (int w = 0; w < concurrency; w++) {
                 int worker = w;
                 pool.submit(() -> {
@@ -115,9 +138,18 @@ public final class LoadTest {
                     }
                 });
             }
+            boolean announced = warmup.isZero();
             while (System.nanoTime() < end) {
                 Thread.sleep(1000);
                 long now = System.nanoTime();
+                if (now < start) {
+                    out.printf(Locale.ROOT, "\r[warm-up, %3.0f s left] %d errors   ", (start - now) / 1e9, errorTotal());
+                    continue;
+                }
+                if (!announced) {
+                    out.printf("%nAuthenticating for %d s at concurrency %d ...%n", duration.toSeconds(), concurrency);
+                    announced = true;
+                }
                 double seconds = (now - start) / 1e9;
                 out.printf(Locale.ROOT, "\r[%3.0f s] %d ok, %d errors, %.0f ceremonies/s   ", seconds,
                         successes.sum(), errorTotal(), successes.sum() / seconds);
@@ -137,38 +169,44 @@ public final class LoadTest {
         }
     }
 
+    /** One ceremony; it counts in the figures if it started after the warm-up, and its errors count either way. */
     private void ceremony(PasskeyClient client, String username) {
         long t0 = System.nanoTime();
+        boolean measured = t0 - measuredFrom >= 0;
         try {
             PasskeyClient.Response started = client.startAuthentication(username);
             long t1 = System.nanoTime();
-            record("start", t1 - t0);
+            record(measured, "start", t1 - t0);
             if (started.status() != 200) {
-                error("start HTTP " + started.status());
+                error(measured, "start HTTP " + started.status());
                 return;
             }
             JsonNode body = started.body();
             PasskeyClient.Response completed = client.completeAuthentication(body);
             long t2 = System.nanoTime();
-            record("complete", t2 - t1);
+            record(measured, "complete", t2 - t1);
             if (completed.status() != 200 || completed.body() == null
                     || completed.body().path("access_token").asText().isEmpty()) {
-                error("complete HTTP " + completed.status());
+                error(measured, "complete HTTP " + completed.status());
                 return;
             }
-            record("ceremony", t2 - t0);
-            successes.increment();
+            record(measured, "ceremony", t2 - t0);
+            if (measured) {
+                successes.increment();
+            }
         } catch (RuntimeException e) {
-            error(e.getClass().getSimpleName());
+            error(measured, e.getClass().getSimpleName());
         }
     }
 
-    private void record(String step, long nanos) {
-        latencies.computeIfAbsent(step, s -> Collections.synchronizedList(new ArrayList<>())).add(nanos / 1000);
+    private void record(boolean measured, String step, long nanos) {
+        if (measured) {
+            latencies.computeIfAbsent(step, s -> Collections.synchronizedList(new ArrayList<>())).add(nanos / 1000);
+        }
     }
 
-    private void error(String kind) {
-        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    private void error(boolean measured, String kind) {
+        errors.computeIfAbsent(measured ? kind : "during warm-up: " + kind, k -> new LongAdder()).increment();
     }
 
     private long errorTotal() {
@@ -212,16 +250,32 @@ public final class LoadTest {
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
-    static Duration parseDuration(String text) {
-        String value = text.toLowerCase(Locale.ROOT);
-        if (value.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+    /** {@code 30s}, {@code 2m} or {@code 500ms}. */
+    static Duration parseDuration(String name, String text) {
+        Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + ": use a duration such as 30s, 2m or 500ms, not \"" + text + "\"");
         }
-        long amount = Long.parseLong(value.substring(0, value.length() - 1));
-        return switch (value.charAt(value.length() - 1)) {
-            case 's' -> Duration.ofSeconds(amount);
-            case 'm' -> Duration.ofMinutes(amount);
-            default -> throw new IllegalArgumentException("load.duration: use 30s or 2m, not " + text);
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            default -> Duration.ofMinutes(amount);
         };
+    }
+
+    private static int wholeNumber(String name, String fallback) {
+        String text = option(name, fallback);
+        if (!text.matches("\\d{1,7}") || Integer.parseInt(text) < 1) {
+            throw new IllegalArgumentException(name + ": use a whole number from 1, not \"" + text + "\"");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static SoftwareAuthenticator.Algorithm algorithm() {
+        String text = option("load.algorithm", "ES256");
+        return Arrays.stream(SoftwareAuthenticator.Algorithm.values()).filter(a -> a.name().equalsIgnoreCase(text))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("load.algorithm: use one of "
+                        + Arrays.toString(SoftwareAuthenticator.Algorithm.values()) + ", not \"" + text + "\""));
     }
 }

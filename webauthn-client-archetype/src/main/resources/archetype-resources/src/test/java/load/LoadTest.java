@@ -83,9 +83,11 @@ public final class LoadTest {
             TargetServer target = TargetServer.of(option("load.url", "http://localhost:8080"),
                     option("load.origin", null), Boolean.parseBoolean(option("load.allowRemote", "false")),
                     "-Dload.allowRemote");
-            test = new LoadTest(target.url(), target.origin(), wholeNumber("load.users", "100"),
-                    wholeNumber("load.concurrency", "16"), parseDuration("load.warmup", option("load.warmup", "0s")),
-                    parseDuration("load.duration", option("load.duration", "30s")), algorithm());
+            test = new LoadTest(target.url(), target.origin(), wholeNumber("load.users", option("load.users", "100")),
+                    wholeNumber("load.concurrency", option("load.concurrency", "16")),
+                    parseDuration("load.warmup", option("load.warmup", "0s")),
+                    parseDuration("load.duration", option("load.duration", "30s")),
+                    algorithm(option("load.algorithm", "ES256")));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -121,11 +123,11 @@ public final class LoadTest {
             for (java.util.concurrent.Future<?> registration : registrations) {
                 registration.get(5, TimeUnit.MINUTES);
             }
-            if (warmup.isZero()) {
-                out.printf("Authenticating for %d s at concurrency %d ...%n", duration.toSeconds(), concurrency);
-            } else {
-                out.printf("Warming up for %d s at concurrency %d (not measured) ...%n", warmup.toSeconds(), concurrency);
-            }
+            String measuring = String.format("Authenticating for %d s at concurrency %d ...%n", duration.toSeconds(),
+                    concurrency);
+            out.print(warmup.isZero() ? measuring
+                    : String.format("Warming up for %d s at concurrency %d (not measured) ...%n", warmup.toSeconds(),
+                    concurrency));
             long start = System.nanoTime() + warmup.toNanos();
             long end = start + duration.toNanos();
             measuredFrom = start;
@@ -147,7 +149,7 @@ public final class LoadTest {
                     continue;
                 }
                 if (!announced) {
-                    out.printf("%nAuthenticating for %d s at concurrency %d ...%n", duration.toSeconds(), concurrency);
+                    out.print(System.lineSeparator() + measuring);
                     announced = true;
                 }
                 double seconds = (now - start) / 1e9;
@@ -264,16 +266,14 @@ public final class LoadTest {
         };
     }
 
-    private static int wholeNumber(String name, String fallback) {
-        String text = option(name, fallback);
+    static int wholeNumber(String name, String text) {
         if (!text.matches("\\d{1,7}") || Integer.parseInt(text) < 1) {
             throw new IllegalArgumentException(name + ": use a whole number from 1, not \"" + text + "\"");
         }
         return Integer.parseInt(text);
     }
 
-    private static SoftwareAuthenticator.Algorithm algorithm() {
-        String text = option("load.algorithm", "ES256");
+    static SoftwareAuthenticator.Algorithm algorithm(String text) {
         return Arrays.stream(SoftwareAuthenticator.Algorithm.values()).filter(a -> a.name().equalsIgnoreCase(text))
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("load.algorithm: use one of "
                         + Arrays.toString(SoftwareAuthenticator.Algorithm.values()) + ", not \"" + text + "\""));

@@ -99,6 +99,13 @@ class LoadTestToolTest {
         assertThatThrownBy(() -> LoadTest.parseDuration("load.warmup", "-5s")).hasMessageStartingWith("load.warmup:");
         assertThat(LoadTest.parseDuration("load.duration", "2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(LoadTest.parseDuration("load.duration", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> LoadTest.wholeNumber("load.users", "0"))
+                .hasMessage("load.users: use a whole number from 1, not \"0\"");
+        assertThatThrownBy(() -> LoadTest.wholeNumber("load.concurrency", "many")).hasMessageStartingWith("load.concurrency:");
+        assertThat(LoadTest.wholeNumber("load.users", "250")).isEqualTo(250);
+        assertThatThrownBy(() -> LoadTest.algorithm("HS256"))
+                .hasMessage("load.algorithm: use one of [ES256, RS256, EdDSA], not \"HS256\"");
+        assertThat(LoadTest.algorithm("eddsa")).isEqualTo(Algorithm.EdDSA);
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 0, Duration.ZERO,
                 Duration.ofSeconds(1), Algorithm.ES256)).hasMessageContaining("load.concurrency");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,

@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,12 +74,9 @@ public final class HttpApi implements AutoCloseable {
             c.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
             c.http.generateEtags = false;
             c.startup.showJavalinBanner = false;
-            c.staticFiles.add(s -> {
-                s.hostedPath = "/";
-                s.directory = "/static";
-                s.location = Location.CLASSPATH;
-                s.headers = Map.of("Cache-Control", "no-cache");
-            });
+            // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
+            PublicContentHandler publicContent = new PublicContentHandler(tokens, headers, StaticFiles.load());
+            c.jetty.modifyServer(server -> server.setHandler(publicContent));
             c.routes.before(headers::apply);
             c.routes.post("/register/start", this::registerStart);
             c.routes.post("/register/complete", this::registerComplete);
@@ -89,7 +85,6 @@ public final class HttpApi implements AutoCloseable {
             c.routes.get("/credentials", this::listCredentials);
             c.routes.patch("/credentials/{id}", this::renameCredential);
             c.routes.delete("/credentials/{id}", this::deleteCredential);
-            c.routes.get("/.well-known/jwks.json", this::jwks);
             c.routes.get("/health", this::health);
             c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
@@ -296,19 +291,7 @@ public final class HttpApi implements AutoCloseable {
                 new TokenService.InvalidTokenException("the account no longer exists")));
     }
 
-    // ---- keys, health --------------------------------------------------------------------------------------------
-
-    private void jwks(Context ctx) {
-        TokenService.PublishedJwks jwks = tokens.publicJwks(Instant.now());
-        String etag = jwks.etag();
-        ctx.header("ETag", etag);
-        ctx.header("Cache-Control", "public, max-age=300");
-        if (etag.equals(ctx.header("If-None-Match"))) {
-            ctx.status(304);
-            return;
-        }
-        ctx.contentType("application/json").result(jwks.json());
-    }
+    // ---- health -------------------------------------------------------------------------------------------------
 
     private void health(Context ctx) {
         Map<String, Object> report = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -24,13 +25,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every response carries (security headers, no CORS), and the operational endpoints: /health, /metrics and the
- * JWKS with its caching headers.
+ * What every response carries (security headers, no CORS), the operational endpoints (/health, /metrics, the JWKS)
+ * and the web client's files, with their caching headers.
  */
 class HttpSurfaceApiTest {
     private static final String EVIL = "https://evil.example";
@@ -152,6 +154,69 @@ class HttpSurfaceApiTest {
         assertThat(unchanged.headers().firstValue("ETag")).contains(etag);
         assertThat(http.get("/.well-known/jwks.json", "If-None-Match", "\"something-else\"").statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void headOfTheJwksAnswersWithTheHeadersOfItsGet() {
+        HttpResponse<String> get = http.get("/.well-known/jwks.json");
+        HttpResponse<String> head = http.send("HEAD", "/.well-known/jwks.json", HttpRequest.BodyPublishers.noBody());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        for (String name : List.of("Content-Type", "Cache-Control", "ETag", "Content-Security-Policy",
+                "X-Content-Type-Options")) {
+            assertThat(head.headers().firstValue(name)).as(name).isEqualTo(get.headers().firstValue(name)).isPresent();
+        }
+        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(
+                get.body().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void otherMethodsOnTheJwksAreNotServedFromIt() {
+        HttpResponse<String> post = http.post("/.well-known/jwks.json", "{}");
+        assertThat(post.statusCode()).isEqualTo(404);
+        assertThat(RawHttp.json(post).path("error").asText()).isEqualTo("not_found");
+        assertThat(post.body()).doesNotContain("\"keys\"");
+    }
+
+    @Test
+    void theWebClientsFilesHaveTheirTypesAndRevalidateByETag() {
+        Map<String, String> types = Map.of("/", "text/html", "/index.html", "text/html", "/app.js", "text/javascript",
+                "/style.css", "text/css");
+        types.forEach((path, type) -> {
+            HttpResponse<String> response = http.get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).as(path).get().asString().startsWith(type);
+            assertThat(response.headers().firstValue("Cache-Control")).as(path).contains("no-cache");
+            String etag = response.headers().firstValue("ETag").orElseThrow();
+            assertThat(etag).as(path).matches("\"[^\"]+\"");
+            HttpResponse<String> again = http.get(path, "If-None-Match", "\"other\", " + etag);
+            assertThat(again.statusCode()).as(path).isEqualTo(304);
+            assertThat(again.body()).as(path).isEmpty();
+            assertThat(http.get(path, "If-None-Match", "\"other\"").statusCode()).as(path).isEqualTo(200);
+        });
+        assertThat(http.get("/").body()).isEqualTo(http.get("/index.html").body()).contains("<html");
+        assertThat(http.get("/static/app.js").statusCode()).isEqualTo(404);
+        assertThat(http.get("/app.js/").statusCode()).isEqualTo(404);
+        assertThat(http.get("/../pom.xml").statusCode()).isBetween(400, 404);
+        assertThat(http.get("/%2e%2e/logback.xml").statusCode()).isBetween(400, 404);
+    }
+
+    @Test
+    void largeWebClientFilesAreGzippedOnlyForClientsThatAcceptIt() throws Exception {
+        HttpResponse<byte[]> plain = http.getBytes("/app.js");
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(plain.headers().firstValue("Vary")).contains("Accept-Encoding");
+        HttpResponse<byte[]> refused = http.getBytes("/app.js", "Accept-Encoding", "gzip;q=0, identity");
+        assertThat(refused.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(refused.body()).isEqualTo(plain.body());
+
+        HttpResponse<byte[]> zipped = http.getBytes("/app.js", "Accept-Encoding", "br, gzip");
+        assertThat(zipped.headers().firstValue("Content-Encoding")).contains("gzip");
+        assertThat(zipped.headers().firstValue("ETag")).isNotEqualTo(plain.headers().firstValue("ETag"));
+        assertThat(zipped.body().length).isLessThan(plain.body().length);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(plain.body());
+        }
     }
 
     @Test

@@ -26,13 +26,24 @@ final class RawHttp {
 
     /** @param headers name, value, name, value, ... */
     HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        return exchange(method, path, body, HttpResponse.BodyHandlers.ofString(), headers);
+    }
+
+    /** A GET whose body is kept as bytes (a gzip-encoded file, say). */
+    HttpResponse<byte[]> getBytes(String path, String... headers) {
+        return exchange("GET", path, HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.ofByteArray(),
+                headers);
+    }
+
+    private <T> HttpResponse<T> exchange(String method, String path, HttpRequest.BodyPublisher body,
+                                         HttpResponse.BodyHandler<T> handler, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body);
         if (headers.length > 0) {
             request.headers(headers);
         }
         try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,0 +1,64 @@
+package io.github.webauthnkit.it.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.ImageJvm;
+import io.github.webauthnkit.it.support.RunningServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The image's start-up path, run outside a container with the Dockerfile's own lines: the class-data training run
+ * writes an archive and leaves nothing behind, and the server started with the ENTRYPOINT's options maps its classes
+ * from that archive ({@code -Xshare:on} makes a missing or unusable archive a failed start).
+ */
+class ImageStartupIT {
+    private static final Duration BUILD = Duration.ofMinutes(10);
+
+    @Test
+    void theTrainingRunsArchiveIsWhatTheServerStartsFrom() throws Exception {
+        GeneratedProject project = GeneratedProject.generate("image-startup", Map.of("generateExamples", "none"));
+        project.mvnw(BUILD, "package", "-DskipTests").assertSuccess("package of the generated project");
+        ImageJvm image = ImageJvm.of(project);
+        Path jar = project.file("target/image-startup.jar");
+        Path archive = project.file("target/server.jsa");
+        Path tmp = Files.createDirectories(project.file("target/training-tmp"));
+
+        List<String> training = new ArrayList<>(image.trainingCommand(jar, archive));
+        training.add(1, "-Djava.io.tmpdir=" + tmp);
+        Command.Result trained = Command.run(project.dir(), BUILD, Map.of("JAVA_TOOL_OPTIONS", image.toolOptions()),
+                training).assertSuccess("training run");
+        assertThat(trained.output()).contains("Training run done").doesNotContain("[warning]");
+        assertThat(archive).isRegularFile();
+        assertThat(Files.size(archive)).isGreaterThan(1_000_000);
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).as("files the training run left in its temporary directory").isEmpty();
+        }
+
+        Path classes = project.file("target/class-load.log");
+        List<String> options = new ArrayList<>(image.serverOptions(archive));
+        options.addAll(List.of("-Xshare:on", "-Xlog:class+load=info:file=" + classes));
+        try (RunningServer server = RunningServer.start(project, Map.of("JAVA_TOOL_OPTIONS", image.toolOptions()),
+                options)) {
+            assertThat(server.get("/.well-known/jwks.json").statusCode()).isEqualTo(200);
+            assertThat(server.log()).doesNotContain("[warning]");
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        for (String type : List.of("com.example.passkeys.WebAuthnServer", "io.javalin.Javalin",
+                "org.eclipse.jetty.server.Server", "com.fasterxml.jackson.databind.ObjectMapper")) {
+            assertThat(loaded).as(type + " in the class-load log").anyMatch(line -> line.contains(" " + type + " "));
+            assertThat(loaded).as(type + " mapped from the archive")
+                    .anyMatch(line -> line.contains(" " + type + " source: shared objects file (top)"));
+        }
+        long fromArchive = loaded.stream().filter(line -> line.contains("source: shared objects file")).count();
+        assertThat(fromArchive).as("classes mapped from an archive, of " + loaded.size()).isGreaterThan(loaded.size() * 8 / 10);
+    }
+}

@@ -48,7 +48,8 @@ public final class TrainingRun {
         Path dir = Files.createTempDirectory("webauthn-training",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
-            Path ring = dir.resolve("jwt_signing_keys.json");
+            Path ring = Files.createFile(dir.resolve("jwt_signing_keys.json"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Date now = new Date();
             Files.writeString(ring, new JWKSet(new RSAKeyGenerator(2048).algorithm(JWSAlgorithm.RS256)
                     .keyUse(KeyUse.SIGNATURE).keyID("training").issueTime(now).notBeforeTime(now).generate())

@@ -60,8 +60,8 @@ class Benchmark {
         row("server JVM options (the image's, and the container's memory limit)", "`" + jvm.get("JAVA_TOOL_OPTIONS") + "`", "");
         Path archive = project.file("target/bench-server.jsa");
         long trainingStart = System.nanoTime();
-        Command.run(project.dir(), BUILD, jvm, image.trainingCommand(project.file("target/bench.jar"), archive))
-                .assertSuccess("class-data training run");
+        image.train(project.dir(), project.file("target/bench.jar"), archive, jvm, BUILD)
+                .assertSuccess("the Dockerfile's class-data training RUN");
         row("class-data training run of the image build (`docker/Dockerfile`)", millis(System.nanoTime() - trainingStart), "");
         imageOptions = image.serverOptions(archive);
         row("server started as the image's ENTRYPOINT", "`java " + String.join(" ", imageOptions) + " -jar ...`", "");

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The image's start-up path, run outside a container with the Dockerfile's own lines: the class-data training run
+ * The image's start-up path, run outside a container with the Dockerfile's own lines: its class-data training RUN
  * writes an archive and leaves nothing behind, and the server started with the ENTRYPOINT's options maps its classes
  * from that archive ({@code -Xshare:on} makes a missing or unusable archive a failed start).
  */
@@ -32,10 +32,9 @@ class ImageStartupIT {
         Path archive = project.file("target/server.jsa");
         Path tmp = Files.createDirectories(project.file("target/training-tmp"));
 
-        List<String> training = new ArrayList<>(image.trainingCommand(jar, archive));
-        training.add(1, "-Djava.io.tmpdir=" + tmp);
-        Command.Result trained = Command.run(project.dir(), BUILD, Map.of("JAVA_TOOL_OPTIONS", image.toolOptions()),
-                training).assertSuccess("training run");
+        Command.Result trained = image.train(project.dir(), jar, archive,
+                Map.of("JAVA_TOOL_OPTIONS", image.toolOptions() + " -Djava.io.tmpdir=" + tmp), BUILD)
+                .assertSuccess("the Dockerfile's training RUN");
         assertThat(trained.output()).contains("Training run done").doesNotContain("[warning]");
         assertThat(archive).isRegularFile();
         assertThat(Files.size(archive)).isGreaterThan(1_000_000);

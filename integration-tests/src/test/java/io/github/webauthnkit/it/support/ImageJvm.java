@@ -4,25 +4,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * How the generated project's image runs its JVM, read from its {@code docker/Dockerfile} so that tests and the
- * benchmark run exactly that outside a container: the JAVA_TOOL_OPTIONS, the class-data training run and the
- * ENTRYPOINT's JVM options, with the image's paths ({@code /app/server.jar}, {@code /app/server.jsa}) replaced by the
- * project's jar and an archive of the caller's choice.
+ * benchmark run exactly that outside a container: the JAVA_TOOL_OPTIONS, the class-data training RUN instruction and
+ * the ENTRYPOINT's JVM options, with the image's paths ({@code /app/server.jar}, {@code /app/server.jsa}) replaced by
+ * the project's jar and an archive of the caller's choice, and the image's JDK by this one.
  */
-public record ImageJvm(String toolOptions, List<String> trainingOptions, String trainingMainClass,
-                       List<String> serverOptions) {
+public record ImageJvm(String toolOptions, String trainingRun, List<String> serverOptions) {
     private static final String IMAGE_JAR = "/app/server.jar";
     private static final String IMAGE_ARCHIVE = "/app/server.jsa";
     private static final Pattern TOOL_OPTIONS = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
-    private static final Pattern TRAINING = Pattern.compile("(?m)^RUN java (.+) -cp " + Pattern.quote(IMAGE_JAR)
-            + " (\\S+)$");
+    /** The RUN instruction, with its continuation lines, that writes the archive. */
+    private static final Pattern TRAINING = Pattern.compile("(?m)^RUN ((?:[^\\n]*\\\\\\n)*[^\\n]*)$");
     private static final Pattern ENTRYPOINT = Pattern.compile("(?m)^ENTRYPOINT \\[\"java\", (.*)\"-jar\", \""
             + Pattern.quote(IMAGE_JAR) + "\"]$");
 
@@ -34,7 +35,16 @@ public record ImageJvm(String toolOptions, List<String> trainingOptions, String 
             throw new UncheckedIOException(e);
         }
         Matcher tool = find(TOOL_OPTIONS, dockerfile, "JAVA_TOOL_OPTIONS=\"...\"");
-        Matcher training = find(TRAINING, dockerfile, "RUN java ... -cp " + IMAGE_JAR + " <main class>");
+        String training = null;
+        Matcher run = TRAINING.matcher(dockerfile);
+        while (run.find()) {
+            if (run.group(1).contains("-XX:ArchiveClassesAtExit=" + IMAGE_ARCHIVE)) {
+                training = run.group(1);
+            }
+        }
+        if (training == null) {
+            throw new AssertionError("docker/Dockerfile has no RUN writing " + IMAGE_ARCHIVE + ":\n" + dockerfile);
+        }
         Matcher entrypoint = find(ENTRYPOINT, dockerfile, "ENTRYPOINT [\"java\", ..., \"-jar\", \"" + IMAGE_JAR + "\"]");
         List<String> serverOptions = new ArrayList<>();
         for (String quoted : entrypoint.group(1).split(",")) {
@@ -43,29 +53,29 @@ public record ImageJvm(String toolOptions, List<String> trainingOptions, String 
                 serverOptions.add(option.substring(1, option.length() - 1));
             }
         }
-        return new ImageJvm(tool.group(1), Arrays.asList(training.group(1).split(" ")), training.group(2),
-                List.copyOf(serverOptions));
+        return new ImageJvm(tool.group(1), training, List.copyOf(serverOptions));
     }
 
-    /** The training run's command line, writing its archive to {@code archive}. */
-    public List<String> trainingCommand(Path jar, Path archive) {
-        List<String> command = new ArrayList<>(List.of(java()));
-        trainingOptions.forEach(option -> command.add(local(option, archive)));
-        command.addAll(List.of("-cp", jar.toString(), trainingMainClass));
-        return command;
+    /**
+     * Runs the training RUN instruction with {@code sh}, as the image build does, writing {@code archive}; this JDK is
+     * its {@code java} and JAVA_HOME, and {@code environment} (the image's JAVA_TOOL_OPTIONS, say) is added.
+     */
+    public Command.Result train(Path dir, Path jar, Path archive, Map<String, String> environment, Duration limit) {
+        String script = trainingRun.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_ARCHIVE, archive.toString());
+        Map<String, String> env = new HashMap<>(environment);
+        String home = System.getProperty("java.home");
+        env.put("JAVA_HOME", home);
+        env.put("PATH", Path.of(home, "bin") + ":" + System.getenv("PATH"));
+        return Command.run(dir, limit, env, List.of("sh", "-c", script));
     }
 
     /** The ENTRYPOINT's JVM options (before {@code -jar}), reading the archive from {@code archive}. */
     public List<String> serverOptions(Path archive) {
-        return serverOptions.stream().map(option -> local(option, archive)).toList();
+        return serverOptions.stream().map(option -> option.replace(IMAGE_ARCHIVE, archive.toString())).toList();
     }
 
     public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String local(String option, Path archive) {
-        return option.replace(IMAGE_ARCHIVE, archive.toString());
     }
 
     private static Matcher find(Pattern pattern, String dockerfile, String what) {

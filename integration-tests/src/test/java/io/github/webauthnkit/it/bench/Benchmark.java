@@ -37,6 +37,8 @@ class Benchmark {
     /** The server container's memory limit in the production Compose file, which sizes the image's heap. */
     private static final String CONTAINER_MEMORY = "512m";
     private static final Duration WARMUP = Duration.ofSeconds(15);
+    /** The mean pause of each client in the paced 1000-client run. */
+    private static final Duration PACED = Duration.ofSeconds(5);
 
     private final List<String[]> rows = new ArrayList<>();
     /** Every server runs with the JVM options of the project's image, in a JVM told the container's memory limit. */
@@ -166,6 +168,11 @@ class Benchmark {
                             long rss = server.residentBytes();
                             row("resident memory after the 1000-client run", mib(rss),
                                     "< 300 MB: " + (rss < 300L * 1000 * 1000 ? "met" : "missed"));
+                            // The same clients as people use a sign-in page: each pauses between its ceremonies.
+                            CeremonyLoad.Outcome paced = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 1000,
+                                    1000, WARMUP, Duration.ofSeconds(60), PACED);
+                            row("1000 concurrent clients for 60 s, each pausing " + PACED.toSeconds()
+                                    + " s on average between ceremonies", describe(paced), "");
                         }
                     }
                 }

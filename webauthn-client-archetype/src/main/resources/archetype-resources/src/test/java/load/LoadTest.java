@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -32,7 +33,9 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * {@code -Dload.warmup=10s} runs ceremonies for that long first and leaves them out of the figures (their errors
- * still count), so that neither side's JIT compilation is measured. It refuses a URL that is not on this machine
+ * still count), so that neither side's JIT compilation is measured. By default every client starts its next ceremony
+ * as soon as the last one ends (the most load the clients can make); {@code -Dload.pause=2s} makes each client wait a
+ * random 50-150% of that between ceremonies, as people signing in do. It refuses a URL that is not on this machine
  * unless {@code -Dload.allowRemote=true} is given.
  */
 public final class LoadTest {
@@ -44,6 +47,7 @@ public final class LoadTest {
     private final int concurrency;
     private final Duration warmup;
     private final Duration duration;
+    private final Duration pause;
     private final SoftwareAuthenticator.Algorithm algorithm;
 
     private final Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
@@ -52,13 +56,14 @@ public final class LoadTest {
     /** System.nanoTime() from which ceremonies count; until then they are warm-up. */
     private volatile long measuredFrom = Long.MAX_VALUE;
 
+    /** @param pause each client's mean wait between its ceremonies; zero for none */
     public LoadTest(String url, String origin, int users, int concurrency, Duration warmup, Duration duration,
-                    SoftwareAuthenticator.Algorithm algorithm) {
+                    Duration pause, SoftwareAuthenticator.Algorithm algorithm) {
         if (users < 1 || concurrency < 1) {
             throw new IllegalArgumentException("load.users and load.concurrency must be at least 1");
         }
-        if (duration.isZero() || duration.isNegative() || warmup.isNegative()) {
-            throw new IllegalArgumentException("load.duration must be positive and load.warmup not negative");
+        if (duration.isZero() || duration.isNegative() || warmup.isNegative() || pause.isNegative()) {
+            throw new IllegalArgumentException("load.duration must be positive, load.warmup and load.pause not negative");
         }
         this.url = url;
         this.origin = origin;
@@ -66,6 +71,7 @@ public final class LoadTest {
         this.concurrency = concurrency;
         this.warmup = warmup;
         this.duration = duration;
+        this.pause = pause;
         this.algorithm = algorithm;
     }
 
@@ -87,6 +93,7 @@ public final class LoadTest {
                     wholeNumber("load.concurrency", option("load.concurrency", "16")),
                     parseDuration("load.warmup", option("load.warmup", "0s")),
                     parseDuration("load.duration", option("load.duration", "30s")),
+                    parseDuration("load.pause", option("load.pause", "0s")),
                     algorithm(option("load.algorithm", "ES256")));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
@@ -123,20 +130,29 @@ public final class LoadTest {
             for (java.util.concurrent.Future<?> registration : registrations) {
                 registration.get(5, TimeUnit.MINUTES);
             }
-            String measuring = String.format("Authenticating for %d s at concurrency %d ...%n", duration.toSeconds(),
-                    concurrency);
+            String paced = pause.isZero() ? "" : String.format(Locale.ROOT, ", each client pausing %.1f s on average",
+                    pause.toMillis() / 1000.0);
+            String measuring = String.format("Authenticating for %d s at concurrency %d%s ...%n", duration.toSeconds(),
+                    concurrency, paced);
             out.print(warmup.isZero() ? measuring
-                    : String.format("Warming up for %d s at concurrency %d (not measured) ...%n", warmup.toSeconds(),
-                    concurrency));
+                    : String.format("Warming up for %d s at concurrency %d%s (not measured) ...%n", warmup.toSeconds(),
+                    concurrency, paced));
             long start = System.nanoTime() + warmup.toNanos();
             long end = start + duration.toNanos();
             measuredFrom = start;
             for (int w = 0; w < concurrency; w++) {
                 int worker = w;
                 pool.submit(() -> {
+                    // Paced clients also start at random moments, not all at once.
+                    if (!pause.isZero() && !pauseBefore(end)) {
+                        return;
+                    }
                     for (int i = worker; System.nanoTime() < end; i += concurrency) {
                         int user = i % users;
                         ceremony(clients.get(user), names.get(user));
+                        if (!pause.isZero() && !pauseBefore(end)) {
+                            return;
+                        }
                     }
                 });
             }
@@ -169,6 +185,19 @@ public final class LoadTest {
             pool.shutdownNow();
             httpThreads.shutdownNow();
         }
+    }
+
+    /** Waits 50-150% of the pause (not past the end); false if the run ends or is interrupted first. */
+    private boolean pauseBefore(long end) {
+        long wait = (long) (pause.toNanos() * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
+        long left = end - System.nanoTime();
+        try {
+            TimeUnit.NANOSECONDS.sleep(Math.min(wait, Math.max(0, left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return wait < left;
     }
 
     /** One ceremony; it counts in the figures if it started after the warm-up, and its errors count either way. */

@@ -34,7 +34,8 @@ class LoadTestToolTest {
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             long before = serverSuccesses(server);
             LoadTest.Result plain = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ZERO,
-                    Duration.ofSeconds(2), Algorithm.ES256).run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+                    Duration.ofSeconds(2), Duration.ZERO, Algorithm.ES256)
+                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
             long afterPlain = serverSuccesses(server);
 
             assertThat(plain.errors()).isEmpty();
@@ -50,7 +51,8 @@ class LoadTestToolTest {
 
             progress.reset();
             LoadTest.Result warmed = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ofSeconds(1),
-                    Duration.ofSeconds(2), Algorithm.ES256).run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+                    Duration.ofSeconds(2), Duration.ZERO, Algorithm.ES256)
+                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
             long afterWarmed = serverSuccesses(server);
             assertThat(warmed.errors()).isEmpty();
             assertThat(warmed.ceremonies()).as("the server also completed the warm-up's ceremonies")
@@ -64,7 +66,7 @@ class LoadTestToolTest {
         TestServer server = TestServer.start();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         LoadTest test = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ZERO, Duration.ofSeconds(4),
-                Algorithm.ES256);
+                Duration.ZERO, Algorithm.ES256);
         CompletableFuture<LoadTest.Result> run = CompletableFuture.supplyAsync(() -> {
             try {
                 return test.run(new PrintStream(progress, true, StandardCharsets.UTF_8));
@@ -93,6 +95,21 @@ class LoadTestToolTest {
     }
 
     @Test
+    void pausedClientsWaitBetweenTheirCeremonies() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            long before = serverSuccesses(server);
+            // 3 clients for 3 s, pausing 0.5-1.5 s: each starts at a random moment and fits in at most 6 ceremonies.
+            LoadTest.Result paced = new LoadTest(server.baseUrl(), server.origin(), 3, 3, Duration.ZERO,
+                    Duration.ofSeconds(3), Duration.ofSeconds(1), Algorithm.ES256)
+                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            assertThat(paced.errors()).isEmpty();
+            assertThat(paced.ceremonies()).isBetween(3L, 18L).isEqualTo(serverSuccesses(server) - before);
+            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("each client pausing 1.0 s on average");
+        }
+    }
+
+    @Test
     void refusesOptionsItCannotUse() {
         assertThatThrownBy(() -> LoadTest.parseDuration("load.duration", "ten"))
                 .hasMessage("load.duration: use a duration such as 30s, 2m or 500ms, not \"ten\"");
@@ -107,9 +124,11 @@ class LoadTestToolTest {
                 .hasMessage("load.algorithm: use one of [ES256, RS256, EdDSA], not \"HS256\"");
         assertThat(LoadTest.algorithm("eddsa")).isEqualTo(Algorithm.EdDSA);
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 0, Duration.ZERO,
-                Duration.ofSeconds(1), Algorithm.ES256)).hasMessageContaining("load.concurrency");
+                Duration.ofSeconds(1), Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.concurrency");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
-                Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.duration must be positive");
+                Duration.ZERO, Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.duration must be positive");
+        assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ofSeconds(-1), Algorithm.ES256)).hasMessageContaining("load.pause");
     }
 
     private static long serverSuccesses(TestServer server) throws Exception {

@@ -100,6 +100,11 @@ public final class WebAuthnServer implements AutoCloseable {
         return api.port();
     }
 
+    /** The listen backlog of the server's socket (see {@link HttpApi#ACCEPT_QUEUE}). */
+    public int acceptQueueSize() {
+        return api.acceptQueueSize();
+    }
+
     @Override
     public void close() {
         closeAll(parts);

@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,12 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements AutoCloseable {
     /** Request threads: eight per core, at least 16. */
     public static final int HTTP_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+    /**
+     * Connections the kernel holds for the server until it accepts them (the listen backlog; Linux caps it at
+     * net.core.somaxconn). The JVM's default of 50 dropped connects when a thousand clients came at once: each dropped
+     * one is retried by its client 1, 3, 7 s later, and past its connect timeout it fails.
+     */
+    public static final int ACCEPT_QUEUE = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
@@ -76,7 +85,20 @@ public final class HttpApi implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
             PublicContentHandler publicContent = new PublicContentHandler(tokens, headers, StaticFiles.load());
-            c.jetty.modifyServer(server -> server.setHandler(publicContent));
+            c.jetty.modifyServer(server -> {
+                server.setHandler(publicContent);
+                // Javalin adds its connector after this; it must have the backlog before it opens.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector connector : server.getConnectors()) {
+                            if (connector instanceof ServerConnector network) {
+                                network.setAcceptQueueSize(ACCEPT_QUEUE);
+                            }
+                        }
+                    }
+                });
+            });
             c.routes.before(headers::apply);
             c.routes.post("/register/start", this::registerStart);
             c.routes.post("/register/complete", this::registerComplete);
@@ -129,6 +151,11 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The listen backlog the started server asked the kernel for. */
+    public int acceptQueueSize() {
+        return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getAcceptQueueSize();
     }
 
     @Override

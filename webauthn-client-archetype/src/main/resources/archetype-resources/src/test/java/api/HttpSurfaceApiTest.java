@@ -220,6 +220,12 @@ class HttpSurfaceApiTest {
     }
 
     @Test
+    void theListenBacklogHoldsABurstOfAThousandConnects() {
+        // The JVM's default backlog of 50 dropped connects under 1000 new clients (the kit's benchmark).
+        assertThat(server.acceptQueueSize()).isEqualTo(HttpApi.ACCEPT_QUEUE).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
     void manyClientsAtOnceAreServedByTheBoundedPoolOfRequestThreads() throws Exception {
         // Each request sends half its body and holds a request thread while the server waits for the rest.
         int port = URI.create(server.baseUrl()).getPort();

@@ -226,8 +226,14 @@ public final class LoadTest {
                 successes.increment();
             }
         } catch (RuntimeException e) {
-            error(measured, e.getClass().getSimpleName());
+            error(measured, kind(e));
         }
+    }
+
+    /** An exception's kind for the error table: its class and its cause's (a connect timeout, a reset), no message. */
+    static String kind(Throwable e) {
+        Throwable cause = e.getCause();
+        return e.getClass().getSimpleName() + (cause == null ? "" : " (" + cause.getClass().getSimpleName() + ")");
     }
 
     private void record(boolean measured, String step, long nanos) {

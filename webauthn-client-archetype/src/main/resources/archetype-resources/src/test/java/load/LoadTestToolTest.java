@@ -7,8 +7,10 @@ import ${package}.support.SoftwareAuthenticator.Algorithm;
 import ${package}.support.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -123,6 +125,9 @@ class LoadTestToolTest {
         assertThatThrownBy(() -> LoadTest.algorithm("HS256"))
                 .hasMessage("load.algorithm: use one of [ES256, RS256, EdDSA], not \"HS256\"");
         assertThat(LoadTest.algorithm("eddsa")).isEqualTo(Algorithm.EdDSA);
+        assertThat(LoadTest.kind(new UncheckedIOException(new HttpConnectTimeoutException("x"))))
+                .isEqualTo("UncheckedIOException (HttpConnectTimeoutException)");
+        assertThat(LoadTest.kind(new IllegalStateException("no cause"))).isEqualTo("IllegalStateException");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 0, Duration.ZERO,
                 Duration.ofSeconds(1), Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.concurrency");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,

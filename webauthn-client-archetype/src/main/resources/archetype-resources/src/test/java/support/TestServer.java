@@ -91,6 +91,10 @@ public final class TestServer implements AutoCloseable {
         Files.move(temp, ring, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    public int acceptQueueSize() {
+        return server.acceptQueueSize();
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

@@ -16,7 +16,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.time.Duration;
@@ -104,11 +106,11 @@ public final class HttpApi implements AutoCloseable {
             c.routes.post("/register/complete", this::registerComplete);
             c.routes.post("/authenticate/start", this::authenticateStart);
             c.routes.post("/authenticate/complete", this::authenticateComplete);
-            c.routes.get("/credentials", this::listCredentials);
+            getAndHead(c, "/credentials", this::listCredentials);
             c.routes.patch("/credentials/{id}", this::renameCredential);
             c.routes.delete("/credentials/{id}", this::deleteCredential);
-            c.routes.get("/health", this::health);
-            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+            getAndHead(c, "/health", this::health);
+            getAndHead(c, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
             c.routes.exception(CeremonyException.class, (e, ctx) ->
@@ -141,6 +143,16 @@ public final class HttpApi implements AutoCloseable {
             });
             c.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", "Method not allowed."));
         });
+    }
+
+    /**
+     * A GET route, and HEAD through the same handler (Jetty sends no body for HEAD). Without its own HEAD route
+     * Javalin answers HEAD with a bare 200 and never runs the handler: a health check by HEAD saw 200 from a server
+     * that was down, and HEAD /credentials 200 without a token.
+     */
+    private static void getAndHead(JavalinConfig c, String path, Handler handler) {
+        c.routes.get(path, handler);
+        c.routes.head(path, handler);
     }
 
     /** Starts listening; {@code port} 0 picks a free port. */

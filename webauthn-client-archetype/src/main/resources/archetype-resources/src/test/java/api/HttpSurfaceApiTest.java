@@ -171,6 +171,19 @@ class HttpSurfaceApiTest {
     }
 
     @Test
+    void headRunsTheHandlerOfTheGet() {
+        HttpResponse<String> credentials = http.send("HEAD", "/credentials", HttpRequest.BodyPublishers.noBody());
+        assertThat(credentials.statusCode()).as("HEAD /credentials without a token").isEqualTo(401);
+        assertThat(credentials.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        HttpResponse<String> health = http.send("HEAD", "/health", HttpRequest.BodyPublishers.noBody());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEmpty();
+        assertThat(health.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+        assertThat(health.headers().firstValueAsLong("Content-Length")).hasValue(
+                http.get("/health").body().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
     void otherMethodsOnTheJwksAreNotServedFromIt() {
         HttpResponse<String> post = http.post("/.well-known/jwks.json", "{}");
         assertThat(post.statusCode()).isEqualTo(404);

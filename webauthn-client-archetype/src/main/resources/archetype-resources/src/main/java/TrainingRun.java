@@ -32,7 +32,21 @@ public final class TrainingRun {
     private TrainingRun() {
     }
 
+    /** Longer than a slow build host needs (about 5 s here); past it the image build fails instead of hanging. */
+    private static final Duration DEADLINE = Duration.ofMinutes(5);
+
     public static void main(String[] args) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(DEADLINE.toMillis());
+                System.err.println("Training run failed: not done after " + DEADLINE.toMinutes() + " minutes");
+                Runtime.getRuntime().halt(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "training-deadline");
+        watchdog.setDaemon(true);
+        watchdog.start();
         try {
             train();
         } catch (Exception e) {

@@ -123,7 +123,7 @@ class Benchmark {
         long median = image.get(2);
         row("cold start to first healthy `/health`, median of 5, as the image starts", millis(median) + " (runs "
                 + image.stream().map(Benchmark::millis).toList() + ")", "< 1.5 s: " + (median < 1_500_000_000L ? "met" : "missed"));
-        row("the same without the class-data archive (`java -jar`)", millis(plain.get(2)) + " (runs "
+        row("the same as plain `java -jar`, without the application's class-data archive", millis(plain.get(2)) + " (runs "
                 + plain.stream().map(Benchmark::millis).toList() + ")", "");
         row("resident memory, idle", mib(idleRss), "< 300 MB: " + (idleRss < 300L * 1000 * 1000 ? "met" : "missed"));
     }

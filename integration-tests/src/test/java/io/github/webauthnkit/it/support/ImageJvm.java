@@ -61,9 +61,14 @@ public record ImageJvm(String toolOptions, String trainingRun, List<String> serv
      * its {@code java} and JAVA_HOME, and {@code environment} (the image's JAVA_TOOL_OPTIONS, say) is added.
      */
     public Command.Result train(Path dir, Path jar, Path archive, Map<String, String> environment, Duration limit) {
+        String home = System.getProperty("java.home");
+        // The RUN makes the JDK's base archive when it is missing; here that would write into this JDK.
+        if (!Files.isRegularFile(Path.of(home, "lib", "server", "classes.jsa"))) {
+            throw new AssertionError("This JDK (" + home + ") has no base class-data archive (lib/server/classes.jsa),"
+                    + " which Debian's and Temurin's JDKs ship; run `java -Xshare:dump` in it once");
+        }
         String script = trainingRun.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_ARCHIVE, archive.toString());
         Map<String, String> env = new HashMap<>(environment);
-        String home = System.getProperty("java.home");
         env.put("JAVA_HOME", home);
         env.put("PATH", Path.of(home, "bin") + ":" + System.getenv("PATH"));
         return Command.run(dir, limit, env, List.of("sh", "-c", script));

@@ -88,7 +88,8 @@ public final class HttpApi implements AutoCloseable {
             // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
             PublicContentHandler publicContent = new PublicContentHandler(tokens, headers, StaticFiles.load());
             c.jetty.modifyServer(server -> {
-                server.setHandler(publicContent);
+                // Ahead of the handlers Javalin's server already has; Javalin puts its servlet layer innermost.
+                server.insertHandler(publicContent);
                 // Javalin adds its connector after this; it must have the backlog before it opens.
                 server.addEventListener(new LifeCycle.Listener() {
                     @Override

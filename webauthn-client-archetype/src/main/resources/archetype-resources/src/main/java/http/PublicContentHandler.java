@@ -25,6 +25,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers GET and HEAD for the public, read-only content straight from Jetty, ahead of the servlet layer and the
@@ -42,6 +44,11 @@ final class PublicContentHandler extends Handler.Wrapper {
     private static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
     private static final HttpField VARY = new PreEncodedHttpField(HttpHeader.VARY, "Accept-Encoding");
     private static final HttpField GZIP = new PreEncodedHttpField(HttpHeader.CONTENT_ENCODING, "gzip");
+    private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+    private static final ByteBuffer INTERNAL_ERROR = ByteBuffer.wrap(
+            "{\"error\":\"internal_error\",\"message\":\"Unexpected error; it was logged.\"}"
+                    .getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+    private static final Logger LOG = LoggerFactory.getLogger(PublicContentHandler.class);
 
     /** One representation of a resource: its bytes and their ETag. */
     private record Body(ByteBuffer bytes, HttpField etag, String tag) {
@@ -86,7 +93,18 @@ final class PublicContentHandler extends Handler.Wrapper {
         HttpFields.Mutable headers = response.getHeaders();
         Body body;
         if (JWKS_PATH.equals(path)) {
-            body = currentJwks();
+            try {
+                body = currentJwks();
+            } catch (RuntimeException e) {
+                // As the API's own handler for the unexpected: logged here, a generic JSON 500 to the client.
+                LOG.error("Publishing the JWKS failed", e);
+                security.forEach(headers::add);
+                headers.add(NO_STORE);
+                headers.add(JSON);
+                response.setStatus(HttpStatus.INTERNAL_SERVER_ERROR_500);
+                response.write(true, INTERNAL_ERROR.slice(), callback);
+                return true;
+            }
             security.forEach(headers::add);
             headers.add(JWKS_CACHE);
             headers.add(JSON);

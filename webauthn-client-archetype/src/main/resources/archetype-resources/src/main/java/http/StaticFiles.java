@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web client's files (everything under {@code static/} in the server's jar, or in its classes directory when run
@@ -38,6 +40,8 @@ final class StaticFiles {
             Map.entry("ico", "image/x-icon"),
             Map.entry("woff2", "font/woff2"),
             Map.entry("woff", "font/woff"));
+
+    private static final Logger LOG = LoggerFactory.getLogger(StaticFiles.class);
 
     private StaticFiles() {
     }
@@ -79,6 +83,9 @@ final class StaticFiles {
         byte[] index = files.get("/index.html");
         if (index != null) {
             files.put("/", index);
+        } else {
+            LOG.warn("No {}index.html next to the server's classes in {}: the web client is not served", DIRECTORY,
+                    source);
         }
         return files;
     }

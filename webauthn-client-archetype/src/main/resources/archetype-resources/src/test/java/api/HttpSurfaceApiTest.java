@@ -29,6 +29,8 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every response carries (security headers, no CORS), the operational endpoints (/health, /metrics, the JWKS)
@@ -156,31 +158,41 @@ class HttpSurfaceApiTest {
                 .isEqualTo(200);
     }
 
-    @Test
-    void headOfTheJwksAnswersWithTheHeadersOfItsGet() {
-        HttpResponse<String> get = http.get("/.well-known/jwks.json");
-        HttpResponse<String> head = http.send("HEAD", "/.well-known/jwks.json", HttpRequest.BodyPublishers.noBody());
-        assertThat(head.statusCode()).isEqualTo(200);
-        assertThat(head.body()).isEmpty();
-        for (String name : List.of("Content-Type", "Cache-Control", "ETag", "Content-Security-Policy",
-                "X-Content-Type-Options")) {
-            assertThat(head.headers().firstValue(name)).as(name).isEqualTo(get.headers().firstValue(name)).isPresent();
+    @ParameterizedTest(name = "HEAD {0}")
+    @ValueSource(strings = {"/", "/app.js", "/.well-known/jwks.json", "/health", "/metrics", "/credentials"})
+    void everyGetAlsoAnswersHeadWithItsStatusAndHeaders(String path) {
+        HttpResponse<String> get = http.get(path);
+        HttpResponse<String> head = http.send("HEAD", path, HttpRequest.BodyPublishers.noBody());
+        assertThat(head.statusCode()).isEqualTo(get.statusCode());
+        for (String name : List.of("Content-Type", "Cache-Control", "ETag", "WWW-Authenticate",
+                "Content-Security-Policy", "X-Content-Type-Options")) {
+            assertThat(head.headers().firstValue(name)).as(name).isEqualTo(get.headers().firstValue(name));
         }
-        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(
-                get.body().getBytes(StandardCharsets.UTF_8).length);
+        if (!path.equals("/metrics")) {
+            // The metrics change between the two requests; the other bodies do not.
+            assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(
+                    get.body().getBytes(StandardCharsets.UTF_8).length);
+        }
     }
 
     @Test
-    void headRunsTheHandlerOfTheGet() {
-        HttpResponse<String> credentials = http.send("HEAD", "/credentials", HttpRequest.BodyPublishers.noBody());
-        assertThat(credentials.statusCode()).as("HEAD /credentials without a token").isEqualTo(401);
-        assertThat(credentials.headers().firstValue("WWW-Authenticate")).contains("Bearer");
-        HttpResponse<String> health = http.send("HEAD", "/health", HttpRequest.BodyPublishers.noBody());
-        assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).isEmpty();
-        assertThat(health.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
-        assertThat(health.headers().firstValueAsLong("Content-Length")).hasValue(
-                http.get("/health").body().getBytes(StandardCharsets.UTF_8).length);
+    void headAnswersEndAtTheirHeaders() throws Exception {
+        // Pipelined on one connection: if a HEAD answer carried body bytes, the next answer would not follow its headers.
+        int port = URI.create(server.baseUrl()).getPort();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("HEAD /.well-known/jwks.json HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String[] parts = answers.split("\r\n\r\n", 3);
+            assertThat(parts).as(answers).hasSize(3);
+            assertThat(parts[0]).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: ");
+            assertThat(parts[1]).as("what follows the JWKS's HEAD answer").startsWith("HTTP/1.1 200")
+                    .containsIgnoringCase("content-type: application/json");
+            assertThat(parts[2]).as("what follows the health's HEAD answer").startsWith("HTTP/1.1 404");
+        }
     }
 
     @Test
@@ -233,8 +245,9 @@ class HttpSurfaceApiTest {
     }
 
     @Test
-    void theListenBacklogHoldsABurstOfAThousandConnects() {
-        // The JVM's default backlog of 50 dropped connects under 1000 new clients (the kit's benchmark).
+    void theServerSocketIsOpenedWithABacklogForAThousandConnects() {
+        // The JVM's default backlog of 50 overflowed under 1000 new clients: the kit's benchmark counts the effect
+        // (listen-queue overflows); this checks what the started connector asked the kernel for.
         assertThat(server.acceptQueueSize()).isEqualTo(HttpApi.ACCEPT_QUEUE).isGreaterThanOrEqualTo(1000);
     }
 

@@ -29,11 +29,11 @@ import java.util.stream.Stream;
  * instead of reading and verifying them from the jar again. It reads no configuration and opens only loopback.
  */
 public final class TrainingRun {
-    private TrainingRun() {
-    }
-
     /** Longer than a slow build host needs (about 5 s here); past it the image build fails instead of hanging. */
     private static final Duration DEADLINE = Duration.ofMinutes(5);
+
+    private TrainingRun() {
+    }
 
     public static void main(String[] args) {
         Thread watchdog = new Thread(() -> {

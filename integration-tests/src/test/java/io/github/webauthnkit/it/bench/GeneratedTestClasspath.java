@@ -45,8 +45,7 @@ final class GeneratedTestClasspath {
 
     /** Runs a main class of the project's tests in its own JVM; system properties are passed as -D. */
     Command.Result runMain(String mainClass, List<String> systemProperties, Duration limit) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath));
+        List<String> command = new ArrayList<>(List.of(Command.java(), "-cp", classpath));
         systemProperties.forEach(p -> command.add("-D" + p));
         command.add(mainClass);
         return Command.run(project.dir(), limit, java.util.Map.of(), command);

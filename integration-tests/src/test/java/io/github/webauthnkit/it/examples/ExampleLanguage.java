@@ -1,5 +1,6 @@
 package io.github.webauthnkit.it.examples;
 
+import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ enum ExampleLanguage {
             List.of("node_modules/.bin/tsx", "token-exchange.ts")),
     JAVA("java",
             List.of(mavenPackage()),
-            List.of(java(), "-cp", "target/webauthn-examples.jar", "JWTVerifier"),
-            List.of(java(), "-cp", "target/webauthn-examples.jar", "TokenExchange")),
+            List.of(Command.java(), "-cp", "target/webauthn-examples.jar", "JWTVerifier"),
+            List.of(Command.java(), "-cp", "target/webauthn-examples.jar", "TokenExchange")),
     GO("go",
             List.of(List.of("go", "build", "-o", "bin/", "./..."), List.of("go", "vet", "./...")),
             List.of("bin/jwt_verification"),
@@ -58,9 +59,5 @@ enum ExampleLanguage {
         List<String> command = new ArrayList<>(List.of("../../mvnw", "-B", "-ntp", "-q", "package", "-DskipTests"));
         command.addAll(GeneratedProject.localRepositoryArgs());
         return command;
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

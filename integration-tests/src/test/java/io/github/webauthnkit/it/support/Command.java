@@ -28,6 +28,11 @@ public final class Command {
         }
     }
 
+    /** The {@code java} of the JDK running the tests, for the processes they start. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     public static Result run(Path dir, Duration limit, Map<String, String> environment, List<String> command) {
         try {
             Path log = Files.createTempFile("command", ".log");

@@ -79,10 +79,6 @@ public record ImageJvm(String toolOptions, String trainingRun, List<String> serv
         return serverOptions.stream().map(option -> option.replace(IMAGE_ARCHIVE, archive.toString())).toList();
     }
 
-    public static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static Matcher find(Pattern pattern, String dockerfile, String what) {
         Matcher matcher = pattern.matcher(dockerfile);
         if (!matcher.find()) {

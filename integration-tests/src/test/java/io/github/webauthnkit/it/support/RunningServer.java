@@ -48,7 +48,7 @@ public final class RunningServer implements AutoCloseable {
             env.put("WEBAUTHN_DATA_DIR", project.file("target/it-data").toString());
             env.putAll(environment);
             Path jar = project.file("target/" + project.dir().getFileName() + ".jar");
-            List<String> command = new ArrayList<>(List.of(ImageJvm.java()));
+            List<String> command = new ArrayList<>(List.of(Command.java()));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).directory(project.dir().toFile())

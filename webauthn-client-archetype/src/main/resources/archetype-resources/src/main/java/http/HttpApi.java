@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -45,8 +46,22 @@ public final class HttpApi implements AutoCloseable {
      * one is retried by its client 1, 3, 7 s later, and past its connect timeout it fails.
      */
     public static final int ACCEPT_QUEUE = 1024;
+    /** The message of every 500: what went wrong is in the log, not in the answer. */
+    static final String UNEXPECTED_ERROR = "Unexpected error; it was logged.";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+    /** Javalin adds its connector after modifyServer; the backlog must be set before the connector opens. */
+    private static final LifeCycle.Listener BACKLOG = new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStarting(LifeCycle server) {
+            for (Connector connector : ((Server) server).getConnectors()) {
+                if (connector instanceof ServerConnector network) {
+                    network.setAcceptQueueSize(ACCEPT_QUEUE);
+                }
+            }
+        }
+    };
 
     private final ServerConfig config;
     private final CredentialStore store;
@@ -86,21 +101,12 @@ public final class HttpApi implements AutoCloseable {
             c.http.generateEtags = false;
             c.startup.showJavalinBanner = false;
             // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
-            PublicContentHandler publicContent = new PublicContentHandler(tokens, headers, StaticFiles.load());
+            PublicContentHandler publicContent = new PublicContentHandler(() -> tokens.publicJwks(Instant.now()),
+                    headers, StaticFiles.load());
             c.jetty.modifyServer(server -> {
                 // Ahead of the handlers Javalin's server already has; Javalin puts its servlet layer innermost.
                 server.insertHandler(publicContent);
-                // Javalin adds its connector after this; it must have the backlog before it opens.
-                server.addEventListener(new LifeCycle.Listener() {
-                    @Override
-                    public void lifeCycleStarting(LifeCycle event) {
-                        for (Connector connector : server.getConnectors()) {
-                            if (connector instanceof ServerConnector network) {
-                                network.setAcceptQueueSize(ACCEPT_QUEUE);
-                            }
-                        }
-                    }
-                });
+                server.addEventListener(BACKLOG);
             });
             c.routes.before(headers::apply);
             c.routes.post("/register/start", this::registerStart);
@@ -134,7 +140,7 @@ public final class HttpApi implements AutoCloseable {
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
-                error(ctx, 500, "internal_error", "Unexpected error; it was logged.");
+                error(ctx, 500, "internal_error", UNEXPECTED_ERROR);
             });
             c.routes.error(404, ctx -> {
                 String type = ctx.res().getContentType();

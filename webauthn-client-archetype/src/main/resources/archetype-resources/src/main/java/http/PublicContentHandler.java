@@ -1,6 +1,6 @@
 package ${package}.http;
 
-import ${package}.tokens.TokenService;
+import ${package}.tokens.TokenService.PublishedJwks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,12 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -46,15 +46,15 @@ final class PublicContentHandler extends Handler.Wrapper {
     private static final HttpField GZIP = new PreEncodedHttpField(HttpHeader.CONTENT_ENCODING, "gzip");
     private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final ByteBuffer INTERNAL_ERROR = ByteBuffer.wrap(
-            "{\"error\":\"internal_error\",\"message\":\"Unexpected error; it was logged.\"}"
+            ("{\"error\":\"internal_error\",\"message\":\"" + HttpApi.UNEXPECTED_ERROR + "\"}")
                     .getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
     private static final Logger LOG = LoggerFactory.getLogger(PublicContentHandler.class);
 
     /** One representation of a resource: its bytes and their ETag. */
-    private record Body(ByteBuffer bytes, HttpField etag, String tag) {
+    private record Body(ByteBuffer bytes, HttpField etag) {
         static Body of(byte[] bytes, String tag) {
             return new Body(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer(),
-                    new PreEncodedHttpField(HttpHeader.ETAG, tag), tag);
+                    new PreEncodedHttpField(HttpHeader.ETAG, tag));
         }
     }
 
@@ -62,14 +62,19 @@ final class PublicContentHandler extends Handler.Wrapper {
     private record File(HttpField type, Body identity, Body gzip) {
     }
 
-    private final TokenService tokens;
+    private final Supplier<PublishedJwks> publishedJwks;
     private final List<HttpField> security = new ArrayList<>();
     private final Map<String, File> files = new HashMap<>();
     /** The last JWKS the token service published, and its bytes: it changes only when the ring does. */
-    private volatile Map.Entry<TokenService.PublishedJwks, Body> jwks;
+    private volatile Map.Entry<PublishedJwks, Body> jwks;
 
-    PublicContentHandler(TokenService tokens, SecurityHeaders headers, Map<String, byte[]> staticFiles) {
-        this.tokens = tokens;
+    /**
+     * @param publishedJwks the token service's JWKS as of now
+     * @param staticFiles request path to bytes ({@link StaticFiles#load}); "/" answers with index.html
+     */
+    PublicContentHandler(Supplier<PublishedJwks> publishedJwks, SecurityHeaders headers,
+                         Map<String, byte[]> staticFiles) {
+        this.publishedJwks = publishedJwks;
         headers.values().forEach((name, value) -> security.add(new PreEncodedHttpField(name, value)));
         staticFiles.forEach((path, bytes) -> {
             String type = StaticFiles.contentType(path);
@@ -80,6 +85,10 @@ final class PublicContentHandler extends Handler.Wrapper {
             files.put(path, new File(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, type),
                     Body.of(bytes, "\"" + tag + "\""), compress ? Body.of(gzip(bytes), "\"" + tag + "-gzip\"") : null));
         });
+        File index = files.get("/index.html");
+        if (index != null) {
+            files.put("/", index);
+        }
     }
 
     @Override
@@ -90,32 +99,31 @@ final class PublicContentHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         String path = Request.getPathInContext(request);
+        boolean jwksPath = JWKS_PATH.equals(path);
+        File file = jwksPath ? null : files.get(path);
+        if (!jwksPath && file == null) {
+            return super.handle(request, response, callback);
+        }
         HttpFields.Mutable headers = response.getHeaders();
+        security.forEach(headers::add);
         Body body;
-        if (JWKS_PATH.equals(path)) {
+        if (jwksPath) {
             try {
                 body = currentJwks();
             } catch (RuntimeException e) {
                 // As the API's own handler for the unexpected: logged here, a generic JSON 500 to the client.
                 LOG.error("Publishing the JWKS failed", e);
-                security.forEach(headers::add);
                 headers.add(NO_STORE);
                 headers.add(JSON);
                 response.setStatus(HttpStatus.INTERNAL_SERVER_ERROR_500);
                 response.write(true, INTERNAL_ERROR.slice(), callback);
                 return true;
             }
-            security.forEach(headers::add);
             headers.add(JWKS_CACHE);
             headers.add(JSON);
         } else {
-            File file = files.get(path);
-            if (file == null) {
-                return super.handle(request, response, callback);
-            }
             boolean gzip = file.gzip() != null && acceptsGzip(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING));
             body = gzip ? file.gzip() : file.identity();
-            security.forEach(headers::add);
             headers.add(FILE_CACHE);
             headers.add(file.type());
             if (file.gzip() != null) {
@@ -126,7 +134,7 @@ final class PublicContentHandler extends Handler.Wrapper {
             }
         }
         headers.add(body.etag());
-        if (matches(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), body.tag())) {
+        if (matches(request.getHeaders().get(HttpHeader.IF_NONE_MATCH), body.etag().getValue())) {
             response.setStatus(HttpStatus.NOT_MODIFIED_304);
             response.write(true, null, callback);
             return true;
@@ -139,8 +147,8 @@ final class PublicContentHandler extends Handler.Wrapper {
     }
 
     private Body currentJwks() {
-        TokenService.PublishedJwks published = tokens.publicJwks(Instant.now());
-        Map.Entry<TokenService.PublishedJwks, Body> cached = jwks;
+        PublishedJwks published = publishedJwks.get();
+        Map.Entry<PublishedJwks, Body> cached = jwks;
         if (cached == null || cached.getKey() != published) {
             // The token service's ETag names this JSON; the body is its UTF-8 bytes.
             cached = Map.entry(published, Body.of(published.json().getBytes(StandardCharsets.UTF_8), published.etag()));

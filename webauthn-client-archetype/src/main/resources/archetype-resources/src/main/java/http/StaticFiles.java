@@ -46,7 +46,7 @@ final class StaticFiles {
     private StaticFiles() {
     }
 
-    /** Request path ("/app.js") to the file's bytes, in path order; "/" is index.html when there is one. */
+    /** Request path ("/app.js") to the file's bytes, in path order. */
     static Map<String, byte[]> load() {
         Path source;
         try {
@@ -80,10 +80,7 @@ final class StaticFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the web client from " + source + ": " + e.getMessage(), e);
         }
-        byte[] index = files.get("/index.html");
-        if (index != null) {
-            files.put("/", index);
-        } else {
+        if (!files.containsKey("/index.html")) {
             LOG.warn("No {}index.html next to the server's classes in {}: the web client is not served", DIRECTORY,
                     source);
         }
@@ -92,7 +89,7 @@ final class StaticFiles {
 
     /** The Content-Type for a path, by its extension; unknown ones are sent as bytes (with nosniff). */
     static String contentType(String path) {
-        String name = path.equals("/") ? "index.html" : path.substring(path.lastIndexOf('/') + 1);
+        String name = path.substring(path.lastIndexOf('/') + 1);
         int dot = name.lastIndexOf('.');
         String extension = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
         return TYPES.getOrDefault(extension, "application/octet-stream");

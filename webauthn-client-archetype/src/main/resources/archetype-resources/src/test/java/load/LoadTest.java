@@ -143,16 +143,10 @@ public final class LoadTest {
             for (int w = 0; w < concurrency; w++) {
                 int worker = w;
                 pool.submit(() -> {
-                    // Paced clients also start at random moments, not all at once.
-                    if (!pause.isZero() && !pauseBefore(end)) {
-                        return;
-                    }
-                    for (int i = worker; System.nanoTime() < end; i += concurrency) {
+                    // A paced client pauses before each ceremony, so it also starts at a random moment.
+                    for (int i = worker; pauseBefore(end) && System.nanoTime() < end; i += concurrency) {
                         int user = i % users;
                         ceremony(clients.get(user), names.get(user));
-                        if (!pause.isZero() && !pauseBefore(end)) {
-                            return;
-                        }
                     }
                 });
             }
@@ -189,6 +183,9 @@ public final class LoadTest {
 
     /** Waits 50-150% of the pause (not past the end); false if the run ends or is interrupted first. */
     private boolean pauseBefore(long end) {
+        if (pause.isZero()) {
+            return true;
+        }
         long wait = (long) (pause.toNanos() * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
         long left = end - System.nanoTime();
         try {

@@ -35,9 +35,8 @@ class LoadTestToolTest {
         try (TestServer server = TestServer.start()) {
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             long before = serverSuccesses(server);
-            LoadTest.Result plain = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ZERO,
-                    Duration.ofSeconds(2), Duration.ZERO, Algorithm.ES256)
-                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            LoadTest.Result plain = load(server, 4, Duration.ZERO, Duration.ofSeconds(2), Duration.ZERO)
+                    .run(printingTo(progress));
             long afterPlain = serverSuccesses(server);
 
             assertThat(plain.errors()).isEmpty();
@@ -52,9 +51,8 @@ class LoadTestToolTest {
             assertThat(LoadTest.table(plain)).contains("| ceremony |").doesNotContain("| error |");
 
             progress.reset();
-            LoadTest.Result warmed = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ofSeconds(1),
-                    Duration.ofSeconds(2), Duration.ZERO, Algorithm.ES256)
-                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            LoadTest.Result warmed = load(server, 4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ZERO)
+                    .run(printingTo(progress));
             long afterWarmed = serverSuccesses(server);
             assertThat(warmed.errors()).isEmpty();
             assertThat(warmed.ceremonies()).as("the server also completed the warm-up's ceremonies")
@@ -67,11 +65,10 @@ class LoadTestToolTest {
     void aServerThatGoesAwayIsCountedAsErrorsNeverAsSuccesses() throws Exception {
         TestServer server = TestServer.start();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        LoadTest test = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ZERO, Duration.ofSeconds(4),
-                Duration.ZERO, Algorithm.ES256);
+        LoadTest test = load(server, 4, Duration.ZERO, Duration.ofSeconds(4), Duration.ZERO);
         CompletableFuture<LoadTest.Result> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return test.run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+                return test.run(printingTo(progress));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -102,9 +99,8 @@ class LoadTestToolTest {
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             long before = serverSuccesses(server);
             // 3 clients for 3 s, pausing 0.5-1.5 s: each starts at a random moment and fits in at most 6 ceremonies.
-            LoadTest.Result paced = new LoadTest(server.baseUrl(), server.origin(), 3, 3, Duration.ZERO,
-                    Duration.ofSeconds(3), Duration.ofSeconds(1), Algorithm.ES256)
-                    .run(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            LoadTest.Result paced = load(server, 3, Duration.ZERO, Duration.ofSeconds(3), Duration.ofSeconds(1))
+                    .run(printingTo(progress));
             assertThat(paced.errors()).isEmpty();
             assertThat(paced.ceremonies()).isBetween(3L, 18L).isEqualTo(serverSuccesses(server) - before);
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("each client pausing 1.0 s on average");
@@ -134,6 +130,16 @@ class LoadTestToolTest {
                 Duration.ZERO, Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.duration must be positive");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
                 Duration.ofSeconds(1), Duration.ofSeconds(-1), Algorithm.ES256)).hasMessageContaining("load.pause");
+    }
+
+    /** As many users as concurrent clients, with ES256 passkeys. */
+    private static LoadTest load(TestServer server, int clients, Duration warmup, Duration duration, Duration pause) {
+        return new LoadTest(server.baseUrl(), server.origin(), clients, clients, warmup, duration, pause,
+                Algorithm.ES256);
+    }
+
+    private static PrintStream printingTo(ByteArrayOutputStream progress) {
+        return new PrintStream(progress, true, StandardCharsets.UTF_8);
     }
 
     private static long serverSuccesses(TestServer server) throws Exception {

@@ -19,8 +19,8 @@ echo "==> Generating passkey-demo into $out"
   -Dversion=1.0.0-SNAPSHOT -DserverUrl="http://localhost:$port" -DinteractiveMode=false -DoutputDirectory="$out"
 
 cd "$out/passkey-demo"
-echo "==> Building the generated project (./mvnw package)"
-./mvnw -B -q package -DskipTests
+echo "==> Building the generated project (./mvnw package: the jar and its smoke suite, nothing but a JDK needed)"
+./mvnw -B -q package
 
 echo "==> Starting the passkey server: open http://localhost:$port/ in a browser (Ctrl-C stops it)"
 echo "    project: $out/passkey-demo   public key: config/webauthn-public-key.pem   JWKS: http://localhost:$port/.well-known/jwks.json"

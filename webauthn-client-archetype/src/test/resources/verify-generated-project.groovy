@@ -26,6 +26,18 @@ def mode = { Path p -> PosixFilePermissions.toString(Files.getPosixFilePermissio
     check(Files.isExecutable(project.resolve(it)), "${it} is not executable")
 }
 
+// Thin: the project's own code is its application class and its smoke suite; ceremonies, tokens, storage and HTTP
+// come from the webauthn-server library. The smoke suite ran in this build.
+def javaFiles = []
+project.resolve('src').toFile().eachFileRecurse(groovy.io.FileType.FILES) { if (it.name.endsWith('.java')) javaFiles << it.name }
+check(javaFiles.sort() == ['Application.java', 'SmokeTest.java'], "the project holds Java files ${javaFiles.sort()}")
+def smoke = project.resolve('target/surefire-reports').toFile().listFiles()?.find { it.name ==~ /TEST-.*SmokeTest\.xml/ }
+check(smoke != null, 'the smoke suite did not run in the project\'s build')
+def suite = smoke.text.find(/<testsuite [^>]*/)
+def count = { String name -> (suite =~ /\s${name}="(\d+)"/)[0][1] as int }
+check(count('tests') >= 5 && count('failures') == 0 && count('errors') == 0 && count('skipped') == 0,
+        "the smoke suite ran ${count('tests')} tests, ${count('failures')} failed, ${count('errors')} errors")
+
 // Secrets: present, 0600, strong, git-ignored by the directory's own .gitignore.
 Path secrets = project.resolve('docker/secrets')
 check(mode(secrets) == 'rwx------', "docker/secrets is ${mode(secrets)}, not rwx------")

@@ -8,52 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions
 
 def props = request.properties
 Path projectDir = Paths.get(request.outputDirectory, request.artifactId).toAbsolutePath().normalize()
-def errors = []
-
 def value = { String key -> (props.getProperty(key) ?: '').trim() }
-def refuse = { String key, String expected ->
-    errors << "Invalid value for property '${key}': '${props.getProperty(key) ?: ''}'. Expected ${expected}."
-}
-def port = { String key ->
-    def v = value(key)
-    if (!(v ==~ /\d{1,5}/) || (v as int) < 1 || (v as int) > 65535) {
-        refuse(key, 'a port number from 1 to 65535')
-    }
-}
-def oneOf = { String key, List<String> allowed ->
-    if (!allowed.contains(value(key))) {
-        refuse(key, 'one of ' + allowed.join(', '))
-    }
-}
-// The same forms as the plugin's durations: ISO-8601 (PT15M) or a number with s, m, h or d.
-def seconds = { String text ->
-    def m = text =~ /^(\d{1,9})([smhd])$/
-    if (m.matches()) {
-        return (m.group(1) as long) * [s: 1L, m: 60L, h: 3600L, d: 86400L][m.group(2)]
-    }
-    try {
-        def d = java.time.Duration.parse(text.toUpperCase())
-        return d.isNegative() || d.isZero() ? null : d.seconds
-    } catch (Exception ignored) {
-        return null
-    }
-}
-def duration = { String key, long min, long max, String range ->
-    def s = seconds(value(key))
-    if (s == null || s < min || s > max) {
-        refuse(key, 'a duration ' + range + ', as ISO-8601 (PT15M) or a number with s, m, h or d (30s, 15m, 1h, 180d)')
-    }
-}
-def hostName = ~/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
-
-if (!(request.artifactId ==~ /[a-z0-9][a-z0-9_.-]*/)) {
-    errors << "Invalid value for property 'artifactId': '${request.artifactId}'. Expected lower-case letters, digits," +
-            " '.', '_' or '-' (it names the jar, the Compose project, its volumes and networks)."
-}
-if (!(value('package') ==~ /[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*/)) {
-    refuse('package', 'a Java package name such as com.example.auth')
-}
-
 URI serverUri = null
 try {
     serverUri = new URI(value('serverUrl'))
@@ -61,76 +16,134 @@ try {
 }
 def scheme = serverUri?.scheme?.toLowerCase()
 def serverHost = serverUri?.host?.toLowerCase()
-if (serverUri == null || !(scheme in ['http', 'https']) || serverHost == null || serverUri.rawUserInfo != null
-        || !(serverUri.rawPath in [null, '', '/']) || serverUri.rawQuery != null || serverUri.rawFragment != null) {
-    refuse('serverUrl', 'an absolute http(s) URL of the server origin, such as https://auth.example.com or' +
-            ' http://localhost:8080 (no path, query or credentials)')
-    serverHost = null
-}
-def rpId = value('relyingPartyId')
-if (!(rpId ==~ hostName)) {
-    refuse('relyingPartyId', 'a lower-case host name such as example.com or localhost')
-} else if (rpId != 'localhost' && !rpId.contains('.')) {
-    refuse('relyingPartyId', 'a registrable domain such as example.com (a bare top-level name cannot be a relying party)')
-} else if (serverHost != null && serverHost != rpId && !serverHost.endsWith('.' + rpId)) {
-    refuse('relyingPartyId', "the host of serverUrl (${serverHost}) or a parent domain of it")
-}
-def rpName = value('relyingPartyName')
-if (rpName.isEmpty() || rpName.length() > 64 || rpName.any { Character.isISOControl(it as char) }) {
-    refuse('relyingPartyName', '1 to 64 printable characters')
-}
-['serverPort', 'postgresPort', 'redisPort'].each { port(it) }
-oneOf('networkMode', ['isolated', 'shared'])
-def shared = value('sharedNetwork')
-if (value('networkMode') == 'shared' && (shared.isEmpty() || shared == 'none')) {
-    errors << "Property 'sharedNetwork' is required when networkMode=shared: the name of the existing external" +
-            " Docker network the auth server joins, such as -DsharedNetwork=platform."
-} else if (shared != 'none' && !(shared ==~ /[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}/)) {
-    refuse('sharedNetwork', "a Docker network name (letters, digits, '_', '.', '-'), or none")
-}
-oneOf('exportPublicKey', ['true', 'false'])
-oneOf('productionMode', ['true', 'false'])
-if (value('productionMode') == 'true' && scheme == 'http' && serverHost != 'localhost' && serverHost != '127.0.0.1') {
-    errors << "Invalid value for property 'serverUrl': '${value('serverUrl')}'. productionMode=true requires an" +
-            " https serverUrl (passkeys and tokens must not cross the network in clear text); http is accepted" +
-            " only for localhost."
-}
-def keyPath = value('publicKeyPath')
-Path resolvedKey = keyPath.isEmpty() ? null : projectDir.resolve(keyPath).normalize()
-if (keyPath.isEmpty() || Paths.get(keyPath).isAbsolute() || keyPath.contains('\\') || !resolvedKey.startsWith(projectDir)
-        || resolvedKey == projectDir || resolvedKey.startsWith(projectDir.resolve('docker/secrets'))) {
-    refuse('publicKeyPath', 'a relative file path inside the project, outside docker/secrets, such as' +
-            ' config/webauthn-public-key.pem')
-}
-def algorithm = value('jwtAlgorithm')
-if (algorithm.toUpperCase().startsWith('HS')) {
-    refuse('jwtAlgorithm', 'an asymmetric algorithm (RS256, RS384, RS512, PS256, ES256, ES384, EdDSA); HMAC is' +
-            ' refused because every verifier would hold the signing secret')
-} else {
-    oneOf('jwtAlgorithm', ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'])
-}
-['jwtIssuer', 'jwtAudience'].each { key ->
-    def v = value(key)
-    if (v.isEmpty() || v.length() > 256 || v.any { Character.isISOControl(it as char) || Character.isWhitespace(it as char) }) {
-        refuse(key, 'a non-empty string without spaces (a name or a URI)')
-    }
-}
-duration('tokenTtl', 60, 86400, 'from 1m to 24h')
-duration('keyRotationInterval', 3600, 3650L * 86400, 'from 1h to 3650d')
-duration('publishAhead', 1, 30L * 86400, 'up to 30d')
-oneOf('userVerification', ['required', 'preferred', 'discouraged'])
-oneOf('attestation', ['none', 'indirect', 'direct', 'enterprise'])
 def languages = ['python', 'typescript', 'java', 'go']
 def examples = value('generateExamples')
 def chosen = (examples == 'none' || examples.isEmpty()) ? [] : examples.split(',').collect { it.trim() }
-if (chosen.any { !languages.contains(it) } || chosen.size() != chosen.unique(false).size()) {
-    refuse('generateExamples', 'a comma-separated list from ' + languages.join(', ') + ' without repeats, or none')
+
+// Copies of the key-ring rules of webauthn-keys-core (KeyAlgorithm, Durations), kept equal by PostGenerateRulesIT. This
+// script cannot use that module: it runs in the archetype plugin's class loader before the generated project's own Maven
+// run has resolved anything, and must refuse a bad value (and remove the half-written project) without the network.
+def algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']
+def shortDuration = ~/^(\d{1,9})([smhd])$/
+def seconds = { String text ->
+    def m = shortDuration.matcher(text.toLowerCase(Locale.ROOT))
+    if (m.matches()) {
+        return (m.group(1) as long) * [s: 1L, m: 60L, h: 3600L, d: 86400L][m.group(2)]
+    }
+    def iso = text.toUpperCase(Locale.ROOT)
+    if (!iso.startsWith('P')) {
+        return null
+    }
+    try {
+        def d = java.time.Duration.parse(iso)
+        return d.isNegative() || d.isZero() ? null : d.seconds
+    } catch (Exception ignored) {
+        return null
+    }
 }
 
-// The archetype refuses a directory that holds a pom.xml and never overwrites an existing file, so a directory that
-// existed before (a fresh git clone, say) keeps its files. Undoing a generation removes only what it wrote: the
-// files written since the generated pom.xml (the first file the archetype writes), then directories left empty.
-def undo = {
+// Maven does not apply validationRegex in batch mode, so every property is checked here; returns one message per bad value.
+def validateProperties = { ->
+    def errors = []
+    def refuse = { String key, String expected ->
+        errors << "Invalid value for property '${key}': '${props.getProperty(key) ?: ''}'. Expected ${expected}."
+    }
+    def port = { String key ->
+        def v = value(key)
+        if (!(v ==~ /\d{1,5}/) || (v as int) < 1 || (v as int) > 65535) {
+            refuse(key, 'a port number from 1 to 65535')
+        }
+    }
+    def oneOf = { String key, List<String> allowed ->
+        if (!allowed.contains(value(key))) {
+            refuse(key, 'one of ' + allowed.join(', '))
+        }
+    }
+    def duration = { String key, long min, long max, String range ->
+        def s = seconds(value(key))
+        if (s == null || s < min || s > max) {
+            refuse(key, 'a duration ' + range + ', as ISO-8601 (PT15M) or a number with s, m, h or d (30s, 15m, 1h, 180d)')
+        }
+    }
+    def hostName = ~/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
+
+    if (!(request.artifactId ==~ /[a-z0-9][a-z0-9_.-]*/)) {
+        errors << "Invalid value for property 'artifactId': '${request.artifactId}'. Expected lower-case letters, digits," +
+                " '.', '_' or '-' (it names the jar, the Compose project, its volumes and networks)."
+    }
+    if (!(value('package') ==~ /[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)*/)) {
+        refuse('package', 'a Java package name such as com.example.auth')
+    }
+    def validHost = serverHost
+    if (serverUri == null || !(scheme in ['http', 'https']) || serverHost == null || serverUri.rawUserInfo != null
+            || !(serverUri.rawPath in [null, '', '/']) || serverUri.rawQuery != null || serverUri.rawFragment != null) {
+        refuse('serverUrl', 'an absolute http(s) URL of the server origin, such as https://auth.example.com or' +
+                ' http://localhost:8080 (no path, query or credentials)')
+        validHost = null
+    }
+    def rpId = value('relyingPartyId')
+    if (!(rpId ==~ hostName)) {
+        refuse('relyingPartyId', 'a lower-case host name such as example.com or localhost')
+    } else if (rpId != 'localhost' && !rpId.contains('.')) {
+        refuse('relyingPartyId', 'a registrable domain such as example.com (a bare top-level name cannot be a relying party)')
+    } else if (validHost != null && validHost != rpId && !validHost.endsWith('.' + rpId)) {
+        refuse('relyingPartyId', "the host of serverUrl (${validHost}) or a parent domain of it")
+    }
+    def rpName = value('relyingPartyName')
+    if (rpName.isEmpty() || rpName.length() > 64 || rpName.any { Character.isISOControl(it as char) }) {
+        refuse('relyingPartyName', '1 to 64 printable characters')
+    }
+    ['serverPort', 'postgresPort', 'redisPort'].each { port(it) }
+    oneOf('networkMode', ['isolated', 'shared'])
+    def shared = value('sharedNetwork')
+    if (value('networkMode') == 'shared' && (shared.isEmpty() || shared == 'none')) {
+        errors << "Property 'sharedNetwork' is required when networkMode=shared: the name of the existing external" +
+                " Docker network the auth server joins, such as -DsharedNetwork=platform."
+    } else if (shared != 'none' && !(shared ==~ /[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}/)) {
+        refuse('sharedNetwork', "a Docker network name (letters, digits, '_', '.', '-'), or none")
+    }
+    oneOf('exportPublicKey', ['true', 'false'])
+    oneOf('productionMode', ['true', 'false'])
+    if (value('productionMode') == 'true' && scheme == 'http' && validHost != 'localhost' && validHost != '127.0.0.1') {
+        errors << "Invalid value for property 'serverUrl': '${value('serverUrl')}'. productionMode=true requires an" +
+                " https serverUrl (passkeys and tokens must not cross the network in clear text); http is accepted" +
+                " only for localhost."
+    }
+    def keyPath = value('publicKeyPath')
+    Path resolvedKey = keyPath.isEmpty() ? null : projectDir.resolve(keyPath).normalize()
+    if (keyPath.isEmpty() || Paths.get(keyPath).isAbsolute() || keyPath.contains('\\') || !resolvedKey.startsWith(projectDir)
+            || resolvedKey == projectDir || resolvedKey.startsWith(projectDir.resolve('docker/secrets'))) {
+        refuse('publicKeyPath', 'a relative file path inside the project, outside docker/secrets, such as' +
+                ' config/webauthn-public-key.pem')
+    }
+    if (value('jwtAlgorithm').toUpperCase().startsWith('HS')) {
+        refuse('jwtAlgorithm', 'an asymmetric algorithm (' + algorithms.join(', ') + '); HMAC is refused because' +
+                ' every verifier would hold the signing secret')
+    } else {
+        oneOf('jwtAlgorithm', algorithms)
+    }
+    ['jwtIssuer', 'jwtAudience'].each { key ->
+        def v = value(key)
+        if (v.isEmpty() || v.length() > 256 || v.any { Character.isISOControl(it as char) || Character.isWhitespace(it as char) }) {
+            refuse(key, 'a non-empty string without spaces (a name or a URI)')
+        }
+    }
+    duration('tokenTtl', 60, 86400, 'from 1m to 24h')
+    duration('keyRotationInterval', 3600, 3650L * 86400, 'from 1h to 3650d')
+    duration('publishAhead', 1, 30L * 86400, 'up to 30d')
+    oneOf('userVerification', ['required', 'preferred', 'discouraged'])
+    oneOf('attestation', ['none', 'indirect', 'direct', 'enterprise'])
+    if (chosen.any { !languages.contains(it) } || chosen.size() != chosen.unique(false).size()) {
+        refuse('generateExamples', 'a comma-separated list from ' + languages.join(', ') + ' without repeats, or none')
+    }
+    errors
+}
+
+// A refused value or a failed key creation must not leave a half-written project; returns what was done, for the message.
+def undoGeneration = { ->
+    // The archetype refuses a directory that holds a pom.xml and never overwrites an existing file, so a directory that
+    // existed before (a fresh git clone, say) keeps its files. Only what this generation wrote is removed: the files
+    // written since the generated pom.xml (the first file the archetype writes), then directories left empty.
     def since = Files.getLastModifiedTime(projectDir.resolve('pom.xml')).toMillis() - 2000
     def preexisting = false
     projectDir.toFile().eachFileRecurse(groovy.io.FileType.FILES) { f ->
@@ -150,81 +163,86 @@ def undo = {
     return 'the files that were already in ' + projectDir + ' were kept, the generated ones removed'
 }
 
-if (!errors.isEmpty()) {
-    def outcome = undo()
-    throw new IllegalArgumentException('The project was not generated (' + outcome + '):\n  - ' + errors.join('\n  - '))
+// The archetype writes every example and the TLS proxy; a project keeps the chosen languages, and the proxy in production.
+def pruneUnchosen = { ->
+    languages.findAll { !chosen.contains(it) }.each { projectDir.resolve('examples').resolve(it).toFile().deleteDir() }
+    if (chosen.isEmpty()) {
+        projectDir.resolve('examples').toFile().deleteDir()
+    }
+    if (value('productionMode') != 'true') {
+        Files.deleteIfExists(projectDir.resolve('docker/nginx.conf'))
+    }
 }
 
-// Examples of languages that were not chosen are removed.
-languages.findAll { !chosen.contains(it) }.each { projectDir.resolve('examples').resolve(it).toFile().deleteDir() }
-if (chosen.isEmpty()) {
-    projectDir.resolve('examples').toFile().deleteDir()
-}
-// The TLS proxy belongs to the production stack only.
-if (value('productionMode') != 'true') {
-    Files.deleteIfExists(projectDir.resolve('docker/nginx.conf'))
-}
-
-// The server's defaults, from this project's properties. Written here rather than templated so that any character a
-// property may hold is escaped the way java.util.Properties reads it back.
-def defaults = [
-        WEBAUTHN_PORT              : value('serverPort'),
-        WEBAUTHN_RP_ID             : rpId,
-        WEBAUTHN_RP_NAME           : rpName,
-        WEBAUTHN_ORIGINS           : "${scheme}://${serverHost}${serverUri.port == -1 ? '' : ':' + serverUri.port}",
-        WEBAUTHN_JWT_ISSUER        : value('jwtIssuer'),
-        WEBAUTHN_JWT_AUDIENCE      : value('jwtAudience'),
-        WEBAUTHN_TOKEN_TTL         : value('tokenTtl'),
-        WEBAUTHN_USER_VERIFICATION : value('userVerification'),
-        WEBAUTHN_ATTESTATION       : value('attestation'),
-]
-def lines = defaults.keySet().sort().collect { k ->
-    def one = new Properties()
-    one.setProperty(k, defaults[k].toString())
-    def out = new StringWriter()
-    one.store(out, null)
-    out.toString().readLines().find { !it.startsWith('#') }
-}
-Path defaultsFile = projectDir.resolve('src/main/resources/webauthn-defaults.properties')
-Files.createDirectories(defaultsFile.parent)
-Files.writeString(defaultsFile, '# Defaults of the passkey server, from the archetype properties; WEBAUTHN_* environment variables override them.\n'
-        + lines.join('\n') + '\n')
-
-// Archetype resources lose their file modes.
-def executable = PosixFilePermissions.fromString('rwxr-xr-x')
-def scripts = [projectDir.resolve('mvnw')]
-def scriptsDir = projectDir.resolve('scripts').toFile()
-if (scriptsDir.isDirectory()) {
-    scriptsDir.eachFileMatch(~/.*\.sh/) { scripts << it.toPath() }
-}
-scripts.findAll { Files.exists(it) }.each { Files.setPosixFilePermissions(it, executable) }
-
-// Secrets, the first signing key and the public exports, made by the plugin with the Maven running this generation.
-def mavenHome = System.getProperty('maven.home')
-def windows = System.getProperty('os.name').toLowerCase().contains('win')
-def mvn = mavenHome ? Paths.get(mavenHome, 'bin', windows ? 'mvn.cmd' : 'mvn').toString() : (windows ? 'mvn.cmd' : 'mvn')
-def plugin = 'io.github.webauthnkit:webauthn-keys-maven-plugin:@project.version@'
-def command = [mvn, '-B', '-q', '--file', projectDir.resolve('pom.xml').toString()]
-if (System.getProperty('maven.repo.local')) {
-    command << '-Dmaven.repo.local=' + System.getProperty('maven.repo.local')
-}
-if (request.offline) {
-    command << '--offline'
-}
-command += ["${plugin}:generate-secrets", "${plugin}:export-key", "${plugin}:generate-jwks", "${plugin}:check-secrets"]
-def process = new ProcessBuilder(command.collect { it.toString() }).directory(projectDir.toFile()).redirectErrorStream(true).start()
-def output = process.inputStream.text
-if (process.waitFor() != 0) {
-    def outcome = undo()
-    throw new IllegalStateException('Creating the secrets and keys of the new project failed (' + outcome + '):\n' + output)
+// The server's defaults, written here rather than templated so any character a property holds is escaped as Properties reads it.
+def writeServerDefaults = { ->
+    def defaults = [
+            WEBAUTHN_PORT              : value('serverPort'),
+            WEBAUTHN_RP_ID             : value('relyingPartyId'),
+            WEBAUTHN_RP_NAME           : value('relyingPartyName'),
+            WEBAUTHN_ORIGINS           : "${scheme}://${serverHost}${serverUri.port == -1 ? '' : ':' + serverUri.port}",
+            WEBAUTHN_JWT_ISSUER        : value('jwtIssuer'),
+            WEBAUTHN_JWT_AUDIENCE      : value('jwtAudience'),
+            WEBAUTHN_USER_VERIFICATION : value('userVerification'),
+            WEBAUTHN_ATTESTATION       : value('attestation'),
+    ]
+    def lines = defaults.keySet().sort().collect { k ->
+        def one = new Properties()
+        one.setProperty(k, defaults[k].toString())
+        def out = new StringWriter()
+        one.store(out, null)
+        out.toString().readLines().find { !it.startsWith('#') }
+    }
+    Path defaultsFile = projectDir.resolve('src/main/resources/webauthn-defaults.properties')
+    Files.createDirectories(defaultsFile.parent)
+    // The token lifetime is written once, in pom.xml (webauthn.keys.tokenTtl, which the webauthn-keys goals read); the
+    // build filters it into this file.
+    Files.writeString(defaultsFile, '# Defaults of the passkey server, from the archetype properties; WEBAUTHN_* environment variables override them.\n'
+            + '# WEBAUTHN_TOKEN_TTL comes from webauthn.keys.tokenTtl in pom.xml when the project is built.\n'
+            + (lines + ['WEBAUTHN_TOKEN_TTL=${webauthn.keys.tokenTtl}']).sort().join('\n') + '\n')
 }
 
-def rel = { String p -> projectDir.relativize(projectDir.resolve(p)).toString() }
-println """
+// Archetype resources lose their file modes, so the wrapper and the scripts are made executable again.
+def makeScriptsExecutable = { ->
+    def executable = PosixFilePermissions.fromString('rwxr-xr-x')
+    def scripts = [projectDir.resolve('mvnw')]
+    def scriptsDir = projectDir.resolve('scripts').toFile()
+    if (scriptsDir.isDirectory()) {
+        scriptsDir.eachFileMatch(~/.*\.sh/) { scripts << it.toPath() }
+    }
+    scripts.findAll { Files.exists(it) }.each { Files.setPosixFilePermissions(it, executable) }
+}
+
+// Secrets, the first signing key and the public exports are made by the plugin, with the Maven running this generation.
+def createSecretsAndKeys = { ->
+    def mavenHome = System.getProperty('maven.home')
+    def windows = System.getProperty('os.name').toLowerCase().contains('win')
+    def mvn = mavenHome ? Paths.get(mavenHome, 'bin', windows ? 'mvn.cmd' : 'mvn').toString() : (windows ? 'mvn.cmd' : 'mvn')
+    def plugin = 'io.github.webauthnkit:webauthn-keys-maven-plugin:@project.version@'
+    def command = [mvn, '-B', '-q', '--file', projectDir.resolve('pom.xml').toString()]
+    if (System.getProperty('maven.repo.local')) {
+        command << '-Dmaven.repo.local=' + System.getProperty('maven.repo.local')
+    }
+    if (request.offline) {
+        command << '--offline'
+    }
+    command += ["${plugin}:generate-secrets", "${plugin}:export-key", "${plugin}:generate-jwks", "${plugin}:check-secrets"]
+    def process = new ProcessBuilder(command.collect { it.toString() }).directory(projectDir.toFile()).redirectErrorStream(true).start()
+    def output = process.inputStream.text
+    if (process.waitFor() != 0) {
+        def outcome = undoGeneration()
+        throw new IllegalStateException('Creating the secrets and keys of the new project failed (' + outcome + '):\n' + output)
+    }
+}
+
+// The user sees where the secrets and the public key are and how to run the server.
+def printNextSteps = { ->
+    def rel = { String p -> projectDir.relativize(projectDir.resolve(p)).toString() }
+    println """
 WebAuthn Kit: generated ${request.artifactId} in ${projectDir}
 
-  Secrets (0600, git-ignored):  docker/secrets/postgres_password, redis_password, jwt_signing_keys.json (${algorithm})
-  Public key for verifiers:     ${value('exportPublicKey') == 'true' ? rel(keyPath) : '(not exported: exportPublicKey=false)'}
+  Secrets (0600, git-ignored):  docker/secrets/postgres_password, redis_password, jwt_signing_keys.json (${value('jwtAlgorithm')})
+  Public key for verifiers:     ${value('exportPublicKey') == 'true' ? rel(value('publicKeyPath')) : '(not exported: exportPublicKey=false)'}
   JWKS for verifiers:           config/webauthn-jwks.json, and ${value('serverUrl').replaceAll('/$', '')}/.well-known/jwks.json once running
 
 Next steps:
@@ -236,3 +254,14 @@ Next steps:
 Read README.md (run, configure, deploy), INTEGRATION.md (how your services trust this server) and
 SECURITY_CHECKLIST.md (before production).
 """
+}
+
+def errors = validateProperties()
+if (!errors.isEmpty()) {
+    throw new IllegalArgumentException('The project was not generated (' + undoGeneration() + '):\n  - ' + errors.join('\n  - '))
+}
+pruneUnchosen()
+writeServerDefaults()
+makeScriptsExecutable()
+createSecretsAndKeys()
+printNextSteps()

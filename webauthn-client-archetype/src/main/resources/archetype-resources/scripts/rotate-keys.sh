@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Values of this project, set at generation:
-PUBLISH_AHEAD="${publishAhead}"
-TOKEN_TTL="${tokenTtl}"
+# Values of this project, set at generation (the key algorithm, publish-ahead time and token lifetime live in
+# pom.xml, where webauthn-keys:rotate reads them):
 ROTATION_INTERVAL="${keyRotationInterval}"
 #[[
 set -euo pipefail
@@ -13,7 +12,8 @@ Usage: scripts/rotate-keys.sh [--revoke <kid>] [--algorithm <alg>]
 Rotates the JWT signing keys (docker/secrets/jwt_signing_keys.json) with webauthn-keys:rotate and refreshes
 config/webauthn-public-key.pem and config/webauthn-jwks.json. Run it every $ROTATION_INTERVAL (for example from cron).
 
-  (no option)        staged rotation: the next key is published now and signs in $PUBLISH_AHEAD
+  (no option)        staged rotation: the next key is published now and signs after the publish-ahead time
+                     (webauthn.keys.publishAhead in pom.xml)
   --revoke <kid>     emergency: remove that key at once; a new key signs immediately and every token the revoked
                      key signed fails as soon as verifiers refresh their JWKS
   --algorithm <alg>  algorithm of the new key (RS256, RS384, RS512, PS256, ES256, ES384, EdDSA)
@@ -33,7 +33,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 cd "$(dirname "$0")/.."
-./mvnw -B -q webauthn-keys:rotate "${args[@]}"
+# Not quiet: the goal's lines name the new key, when it starts signing and when the previous one expires.
+./mvnw -B -ntp webauthn-keys:rotate ${args[@]+"${args[@]}"}
 
 echo
 if [[ -n "$revoke" ]]; then
@@ -47,9 +48,10 @@ NEXT
 else
   cat <<NEXT
 Rotated. What happens next:
-  - The new key is in config/webauthn-jwks.json and the server's JWKS now; it starts signing in $PUBLISH_AHEAD.
-  - Until then the current key keeps signing; it stays published until its last token expires
-    ($PUBLISH_AHEAD + $TOKEN_TTL + 60 s clock skew from now), then the next rotation drops it.
+  - The new key is in config/webauthn-jwks.json and the server's JWKS now; it starts signing at the time the
+    goal printed above (webauthn.keys.publishAhead from now).
+  - Until then the current key keeps signing; it stays published until its last token expires (the expiry the goal
+    printed: publish-ahead + token lifetime + 60 s clock skew from now), then the next rotation drops it.
   - Running servers pick the ring up within a second, no restart. Verifiers using the JWKS need nothing;
     services that pin config/webauthn-public-key.pem must get the new file after the switch.
 NEXT

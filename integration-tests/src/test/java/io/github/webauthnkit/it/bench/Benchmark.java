@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 class Benchmark {
     private static final Duration BUILD = Duration.ofMinutes(10);
-    private static final String PACKAGE = "com.example.passkeys";
     private static final List<Integer> CONCURRENCIES = List.of(1, 16, 64, 256, 1000);
     private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     /** The server container's memory limit in the production Compose file, which sizes the image's heap. */
@@ -138,7 +137,7 @@ class Benchmark {
         Duration each = Duration.ofSeconds(Long.getLong("bench.seconds", 15));
         row("each ceremony step below", "a fresh load-tool JVM: " + WARMUP.toSeconds() + " s of warm-up (left out), then "
                 + each.toSeconds() + " s measured", "");
-        try (ProductionBackends production = new ProductionBackends(classpath, PACKAGE)) {
+        try (ProductionBackends production = new ProductionBackends(classpath)) {
             int run = 0;
             for (String backend : List.of("embedded", "PostgreSQL + Redis")) {
                 for (String algorithm : List.of("RS256", "ES256")) {
@@ -151,7 +150,7 @@ class Benchmark {
                     double ceiling = crypto.ceilingPerSecond(cores, algorithm.equals("RS256"));
                     try (RunningServer server = RunningServer.start(project, env, imageOptions)) {
                         for (int concurrency : CONCURRENCIES) {
-                            CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(),
+                            CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(),
                                     concurrency, Math.max(concurrency, 64), WARMUP, each);
                             boolean target = concurrency == 64 && backend.equals("embedded") && algorithm.equals("RS256");
                             double ratio = outcome.perSecond() / ceiling;
@@ -160,7 +159,7 @@ class Benchmark {
                                     target ? ">= 0.5 of the ceiling: " + (ratio >= 0.5 ? "met" : "missed") : "");
                         }
                         if (backend.equals("embedded") && algorithm.equals("RS256")) {
-                            CeremonyLoad.Outcome thousand = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 1000,
+                            CeremonyLoad.Outcome thousand = CeremonyLoad.run(classpath, server.baseUrl(), 1000,
                                     1000, WARMUP, Duration.ofSeconds(60));
                             boolean met = thousand.errors() == 0 && thousand.p95() < 500;
                             row("1000 concurrent clients for 60 s, embedded, RS256", describe(thousand),
@@ -169,7 +168,7 @@ class Benchmark {
                             row("resident memory after the 1000-client run", mib(rss),
                                     "< 300 MB: " + (rss < 300L * 1000 * 1000 ? "met" : "missed"));
                             // The same clients as people use a sign-in page: each pauses between its ceremonies.
-                            CeremonyLoad.Outcome paced = CeremonyLoad.run(classpath, PACKAGE, server.baseUrl(), 1000,
+                            CeremonyLoad.Outcome paced = CeremonyLoad.run(classpath, server.baseUrl(), 1000,
                                     1000, WARMUP, Duration.ofSeconds(60), PACED);
                             row("1000 concurrent clients for 60 s, each pausing " + PACED.toSeconds()
                                     + " s on average between ceremonies", describe(paced), "");

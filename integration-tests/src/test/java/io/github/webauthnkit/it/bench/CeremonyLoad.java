@@ -21,18 +21,18 @@ final class CeremonyLoad {
     }
 
     /** {@code warmup}: ceremonies first run for that long and left out, so that neither JVM's JIT is measured. */
-    static Outcome run(GeneratedTestClasspath classpath, String packageName, String url, int concurrency, int users,
+    static Outcome run(GeneratedTestClasspath classpath, String url, int concurrency, int users,
                        Duration warmup, Duration duration) {
-        return run(classpath, packageName, url, concurrency, users, warmup, duration, Duration.ZERO);
+        return run(classpath, url, concurrency, users, warmup, duration, Duration.ZERO);
     }
 
     /** {@code pause}: each client's mean wait between its ceremonies (the tool's {@code load.pause}). */
-    static Outcome run(GeneratedTestClasspath classpath, String packageName, String url, int concurrency, int users,
+    static Outcome run(GeneratedTestClasspath classpath, String url, int concurrency, int users,
                        Duration warmup, Duration duration, Duration pause) {
         System.out.printf("[bench] load: %d clients for %d s (after %d s of warm-up)%s against %s%n", concurrency,
                 duration.toSeconds(), warmup.toSeconds(), pause.isZero() ? "" : ", pausing " + pause.toMillis() + " ms",
                 url);
-        Command.Result result = classpath.runMain(packageName + ".load.LoadTest", List.of("load.url=" + url,
+        Command.Result result = classpath.runMain("io.github.webauthnkit.server.tools.LoadTest", List.of("load.url=" + url,
                 "load.users=" + users, "load.concurrency=" + concurrency, "load.warmup=" + warmup.toSeconds() + "s",
                 "load.duration=" + duration.toSeconds() + "s", "load.pause=" + pause.toMillis() + "ms"),
                 warmup.plus(duration).plusMinutes(10));

@@ -14,11 +14,11 @@ final class ProductionBackends implements AutoCloseable {
     private final AutoCloseable redis;
     private final Map<String, String> environment;
 
-    ProductionBackends(GeneratedTestClasspath classpath, String packageName) throws Exception {
+    ProductionBackends(GeneratedTestClasspath classpath) throws Exception {
         URLClassLoader loader = classpath.classLoader();
-        postgres = start(loader, packageName + ".support.PostgresServer");
+        postgres = start(loader, "io.github.webauthnkit.server.testing.PostgresServer");
         try {
-            redis = start(loader, packageName + ".support.RedisServer");
+            redis = start(loader, "io.github.webauthnkit.server.testing.RedisServer");
         } catch (Exception e) {
             postgres.close();
             throw e;

@@ -53,7 +53,7 @@ class ImageStartupIT {
             assertThat(server.log()).as("the server's JVM warns of nothing, CDS included").doesNotContain("[warning]");
         }
         List<String> loaded = Files.readAllLines(classes);
-        for (String type : List.of("com.example.passkeys.WebAuthnServer", "io.javalin.Javalin",
+        for (String type : List.of("io.github.webauthnkit.server.WebAuthnServer", "io.javalin.Javalin",
                 "org.eclipse.jetty.server.Server", "com.fasterxml.jackson.databind.ObjectMapper")) {
             assertThat(loaded).as(type + " in the class-load log").anyMatch(line -> line.contains(" " + type + " "));
             assertThat(loaded).as(type + " mapped from the archive")

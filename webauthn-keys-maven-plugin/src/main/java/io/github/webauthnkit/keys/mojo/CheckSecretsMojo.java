@@ -1,7 +1,7 @@
 package io.github.webauthnkit.keys.mojo;
 
-import io.github.webauthnkit.keys.core.SecretChecker;
-import io.github.webauthnkit.keys.core.SecretLayout;
+import io.github.webauthnkit.keys.secrets.SecretChecker;
+import io.github.webauthnkit.keys.secrets.SecretLayout;
 import java.io.File;
 import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;

@@ -2,8 +2,8 @@ package io.github.webauthnkit.keys.mojo;
 
 import io.github.webauthnkit.keys.core.KeyRingException;
 import io.github.webauthnkit.keys.core.KeyRingFile;
-import io.github.webauthnkit.keys.core.SecretGenerator;
-import io.github.webauthnkit.keys.core.SecretLayout;
+import io.github.webauthnkit.keys.secrets.SecretGenerator;
+import io.github.webauthnkit.keys.secrets.SecretLayout;
 import java.io.File;
 import java.time.Instant;
 import java.util.List;

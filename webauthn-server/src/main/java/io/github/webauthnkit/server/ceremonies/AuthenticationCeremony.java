@@ -1,0 +1,160 @@
+package io.github.webauthnkit.server.ceremonies;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.storage.CredentialStore;
+import io.github.webauthnkit.server.storage.StoredCredential;
+import io.github.webauthnkit.server.storage.UserAccount;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.yubico.webauthn.AssertionRequest;
+import com.yubico.webauthn.AssertionResult;
+import com.yubico.webauthn.FinishAssertionOptions;
+import com.yubico.webauthn.RelyingParty;
+import com.yubico.webauthn.StartAssertionOptions;
+import com.yubico.webauthn.data.AuthenticatorAssertionResponse;
+import com.yubico.webauthn.data.ByteArray;
+import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
+import com.yubico.webauthn.data.PublicKeyCredential;
+import com.yubico.webauthn.data.PublicKeyCredentialDescriptor;
+import com.yubico.webauthn.data.PublicKeyCredentialRequestOptions;
+import com.yubico.webauthn.exception.AssertionFailedException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Authentication: with a username (its passkeys are offered) or without one (a discoverable passkey chooses the
+ * account). For an unknown username the options offer a stand-in credential id derived from the username with a
+ * per-process secret, so the answer looks like one for an existing account with one passkey.
+ */
+public final class AuthenticationCeremony {
+    private final ServerConfig config;
+    private final CredentialStore store;
+    private final CeremonyStore ceremonies;
+    private final RelyingParty relyingParty;
+    private final ObjectMapper json;
+    private final byte[] standInSecret = new byte[32];
+
+    public AuthenticationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
+        this.config = config;
+        this.store = store;
+        this.ceremonies = ceremonies;
+        this.relyingParty = RelyingPartyFactory.create(config, store);
+        this.json = json;
+        new SecureRandom().nextBytes(standInSecret);
+    }
+
+    /** The options for {@code navigator.credentials.get}, and the request id that completes them. */
+    public record Started(String requestId, JsonNode publicKey) {
+    }
+
+    /** A verified authentication. */
+    public record Completed(UserAccount user, StoredCredential credential) {
+    }
+
+    /** @param username the account to sign in to, or empty for a discoverable passkey */
+    public Started start(Optional<String> username) {
+        StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
+                .userVerification(RelyingPartyFactory.userVerification(config))
+                .timeout(config.ceremonyTimeout().toMillis());
+        Optional<String> name = username.filter(u -> !u.isBlank()).map(Usernames::normalize);
+        name.ifPresent(options::username);
+        AssertionRequest request = relyingParty.startAssertion(options.build());
+        if (name.isPresent() && request.getPublicKeyCredentialRequestOptions().getAllowCredentials()
+                .map(List::isEmpty).orElse(true)) {
+            PublicKeyCredentialRequestOptions standIn = request.getPublicKeyCredentialRequestOptions().toBuilder()
+                    .allowCredentials(List.of(PublicKeyCredentialDescriptor.builder().id(standInId(name.get())).build()))
+                    .build();
+            request = request.toBuilder().publicKeyCredentialRequestOptions(standIn).build();
+        }
+        String requestId = Ids.random();
+        try {
+            ObjectNode state = json.createObjectNode();
+            state.put("ceremony", "authentication");
+            state.put("request", WebAuthnJson.write(request));
+            name.ifPresent(n -> state.put("username", n));
+            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            return new Started(requestId, WebAuthnJson.publicKeyOptions(request.getPublicKeyCredentialRequestOptions()));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot encode authentication options", e);
+        }
+    }
+
+    public Completed complete(String requestId, JsonNode credential) {
+        JsonNode state = Ids.state(ceremonies, json, requestId, "authentication");
+        try {
+            return verify(state, credential);
+        } catch (CeremonyException e) {
+            throw state.hasNonNull("username") ? e.forUsername(state.get("username").asText()) : e;
+        }
+    }
+
+    /** The username a sign-in was started for, so the HTTP layer can check that account's limit at start. */
+    public static Optional<String> username(Optional<String> requested) {
+        return requested.filter(u -> !u.isBlank()).map(Usernames::normalize);
+    }
+
+    private Completed verify(JsonNode state, JsonNode credential) {
+        AssertionRequest request;
+        try {
+            request = WebAuthnJson.readAssertionRequest(state.get("request").asText());
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored authentication request cannot be read", e);
+        }
+        PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> response;
+        try {
+            response = WebAuthnJson.assertion(json.writeValueAsString(credential));
+        } catch (IOException | RuntimeException e) {
+            throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
+                    "The credential is not a valid authentication response: " + Ids.firstLine(e));
+        }
+        Optional<StoredCredential> known = store.findCredential(response.getId().getBase64Url());
+        if (known.isEmpty()) {
+            throw new CeremonyException(CeremonyException.Reason.UNKNOWN_CREDENTIAL,
+                    "This passkey is not registered here.");
+        }
+        AssertionResult result;
+        try {
+            result = relyingParty.finishAssertion(FinishAssertionOptions.builder().request(request).response(response)
+                    .build());
+        } catch (AssertionFailedException | RuntimeException e) {
+            String message = Ids.firstLine(e);
+            if (message.toLowerCase(java.util.Locale.ROOT).contains("signature counter")) {
+                throw new CeremonyException(CeremonyException.Reason.COUNTER_REGRESSION, "The passkey's signature"
+                        + " counter went backwards, which suggests a cloned authenticator; the sign-in was refused.");
+            }
+            throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
+                    "The authentication could not be verified: " + message);
+        }
+        if (!result.isSuccess()) {
+            throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
+                    "The authentication could not be verified.");
+        }
+        StoredCredential stored = known.get();
+        if (!store.recordUse(stored.id(), stored.signatureCount(), result.getSignatureCount(), result.isBackedUp(),
+                Instant.now())) {
+            throw new CeremonyException(CeremonyException.Reason.COUNTER_REGRESSION, "Another sign-in with this passkey"
+                    + " moved its signature counter at the same moment; the sign-in was refused.");
+        }
+        UserAccount user = store.findUserById(stored.userId()).orElseThrow(() -> new CeremonyException(
+                CeremonyException.Reason.UNKNOWN_CREDENTIAL, "This passkey is not registered here."));
+        return new Completed(user, stored);
+    }
+
+    private ByteArray standInId(String username) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(standInSecret, "HmacSHA256"));
+            return new ByteArray(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

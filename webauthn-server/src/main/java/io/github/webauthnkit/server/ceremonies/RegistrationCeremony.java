@@ -1,0 +1,161 @@
+package io.github.webauthnkit.server.ceremonies;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.storage.CredentialStore;
+import io.github.webauthnkit.server.storage.StoredCredential;
+import io.github.webauthnkit.server.storage.UserAccount;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.yubico.webauthn.FinishRegistrationOptions;
+import com.yubico.webauthn.RegistrationResult;
+import com.yubico.webauthn.RelyingParty;
+import com.yubico.webauthn.StartRegistrationOptions;
+import com.yubico.webauthn.data.AuthenticatorAttestationResponse;
+import com.yubico.webauthn.data.AuthenticatorSelectionCriteria;
+import com.yubico.webauthn.data.AuthenticatorTransport;
+import com.yubico.webauthn.data.ByteArray;
+import com.yubico.webauthn.data.ClientRegistrationExtensionOutputs;
+import com.yubico.webauthn.data.PublicKeyCredential;
+import com.yubico.webauthn.data.PublicKeyCredentialCreationOptions;
+import com.yubico.webauthn.data.UserIdentity;
+import com.yubico.webauthn.exception.RegistrationFailedException;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Registration: start issues creation options and keeps the request; complete verifies the authenticator's response
+ * against it and stores the new passkey.
+ *
+ * <p>Without a token, registration creates a new account. Whether a username is taken is not visible from start
+ * (the options look the same, and excludeCredentials is never filled for an anonymous caller); a taken username is
+ * refused only at complete, after a full ceremony with a user gesture, which the rate limits slow down. With a
+ * token, the passkey is added to the caller's own account.
+ */
+public final class RegistrationCeremony {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ServerConfig config;
+    private final CredentialStore store;
+    private final CeremonyStore ceremonies;
+    private final RelyingParty relyingParty;
+    private final ObjectMapper json;
+
+    public RegistrationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
+        this.config = config;
+        this.store = store;
+        this.ceremonies = ceremonies;
+        this.relyingParty = RelyingPartyFactory.create(config, store);
+        this.json = json;
+    }
+
+    /** The options for {@code navigator.credentials.create}, and the request id that completes them. */
+    public record Started(String requestId, JsonNode publicKey) {
+    }
+
+    /** A stored passkey, on a new account or added to an existing one. */
+    public record Completed(UserAccount user, StoredCredential credential, boolean newAccount) {
+    }
+
+    /**
+     * @param signedIn the caller's account when the request carries a valid token: the passkey is added to it
+     */
+    public Started start(String username, String displayName, Optional<UserAccount> signedIn) {
+        UserIdentity identity;
+        if (signedIn.isPresent()) {
+            UserAccount user = signedIn.get();
+            identity = UserIdentity.builder().name(user.username()).displayName(user.displayName())
+                    .id(StoreCredentialRepository.bytes(user.id())).build();
+        } else {
+            String name = Usernames.normalize(username);
+            identity = UserIdentity.builder().name(name).displayName(Usernames.displayName(displayName, name))
+                    .id(randomHandle()).build();
+        }
+        PublicKeyCredentialCreationOptions options = relyingParty.startRegistration(StartRegistrationOptions.builder()
+                .user(identity)
+                .authenticatorSelection(AuthenticatorSelectionCriteria.builder()
+                        .residentKey(RelyingPartyFactory.residentKey(config))
+                        .userVerification(RelyingPartyFactory.userVerification(config))
+                        .build())
+                .timeout(config.ceremonyTimeout().toMillis())
+                .build());
+        if (signedIn.isEmpty()) {
+            options = options.toBuilder().excludeCredentials(java.util.Set.of()).build();
+        }
+        String requestId = Ids.random();
+        try {
+            ObjectNode state = json.createObjectNode();
+            state.put("ceremony", "registration");
+            state.put("request", WebAuthnJson.write(options));
+            state.put("newAccount", signedIn.isEmpty());
+            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            return new Started(requestId, WebAuthnJson.publicKeyOptions(options));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot encode registration options", e);
+        }
+    }
+
+    public Completed complete(String requestId, JsonNode credential) {
+        JsonNode state = Ids.state(ceremonies, json, requestId, "registration");
+        PublicKeyCredentialCreationOptions request;
+        try {
+            request = WebAuthnJson.readCreationOptions(state.get("request").asText());
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored registration request cannot be read", e);
+        }
+        PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
+        try {
+            response = WebAuthnJson.attestation(json.writeValueAsString(credential));
+        } catch (IOException | RuntimeException e) {
+            throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
+                    "The credential is not a valid registration response: " + Ids.firstLine(e));
+        }
+        RegistrationResult result;
+        try {
+            result = relyingParty.finishRegistration(FinishRegistrationOptions.builder().request(request)
+                    .response(response).build());
+        } catch (RegistrationFailedException | RuntimeException e) {
+            throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
+                    "The registration could not be verified: " + Ids.firstLine(e));
+        }
+        Instant now = Instant.now();
+        String userId = request.getUser().getId().getBase64Url();
+        String transports = result.getKeyId().getTransports()
+                .map(set -> set.stream().map(AuthenticatorTransport::getId).collect(Collectors.joining(",")))
+                .orElse("");
+        int existing = state.get("newAccount").asBoolean() ? 0 : store.credentialsOf(userId).size();
+        StoredCredential stored = new StoredCredential(result.getKeyId().getId().getBase64Url(), userId,
+                result.getPublicKeyCose().getBase64Url(), result.getSignatureCount(), result.isBackupEligible(),
+                result.isBackedUp(), transports, "Passkey " + (existing + 1), now, null);
+        if (state.get("newAccount").asBoolean()) {
+            UserAccount user = new UserAccount(userId, request.getUser().getName(), request.getUser().getDisplayName(), now);
+            if (store.findCredential(stored.id()).isPresent()) {
+                throw alreadyRegistered();
+            }
+            if (!store.createUser(user, stored)) {
+                throw new CeremonyException(CeremonyException.Reason.USERNAME_UNAVAILABLE, "This username cannot be"
+                        + " registered. Choose another one, or sign in to add a passkey to your account.");
+            }
+            return new Completed(user, stored, true);
+        }
+        UserAccount user = store.findUserById(userId).orElseThrow(() -> new CeremonyException(
+                CeremonyException.Reason.UNKNOWN_REQUEST, "The account no longer exists."));
+        if (!store.addCredential(stored)) {
+            throw alreadyRegistered();
+        }
+        return new Completed(user, stored, false);
+    }
+
+    private static CeremonyException alreadyRegistered() {
+        return new CeremonyException(CeremonyException.Reason.ALREADY_REGISTERED, "This passkey is already registered.");
+    }
+
+    private static ByteArray randomHandle() {
+        byte[] handle = new byte[32];
+        RANDOM.nextBytes(handle);
+        return new ByteArray(handle);
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.webauthnkit.server.ceremonies;
+
+import io.github.webauthnkit.server.storage.CredentialStore;
+import io.github.webauthnkit.server.storage.StoredCredential;
+import com.yubico.webauthn.CredentialRepository;
+import com.yubico.webauthn.RegisteredCredential;
+import com.yubico.webauthn.data.AuthenticatorTransport;
+import com.yubico.webauthn.data.ByteArray;
+import com.yubico.webauthn.data.PublicKeyCredentialDescriptor;
+import com.yubico.webauthn.data.exception.Base64UrlException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The credential store seen through the interface Yubico's relying party asks its questions with. */
+final class StoreCredentialRepository implements CredentialRepository {
+    private final CredentialStore store;
+
+    StoreCredentialRepository(CredentialStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Set<PublicKeyCredentialDescriptor> getCredentialIdsForUsername(String username) {
+        return store.findUserByUsername(username)
+                .map(user -> store.credentialsOf(user.id()).stream().map(StoreCredentialRepository::descriptor)
+                        .collect(Collectors.toSet()))
+                .orElse(Set.of());
+    }
+
+    @Override
+    public Optional<ByteArray> getUserHandleForUsername(String username) {
+        return store.findUserByUsername(username).map(user -> bytes(user.id()));
+    }
+
+    @Override
+    public Optional<String> getUsernameForUserHandle(ByteArray userHandle) {
+        return store.findUserById(userHandle.getBase64Url()).map(user -> user.username());
+    }
+
+    @Override
+    public Optional<RegisteredCredential> lookup(ByteArray credentialId, ByteArray userHandle) {
+        return store.findCredential(credentialId.getBase64Url())
+                .filter(c -> c.userId().equals(userHandle.getBase64Url()))
+                .map(StoreCredentialRepository::registered);
+    }
+
+    @Override
+    public Set<RegisteredCredential> lookupAll(ByteArray credentialId) {
+        return store.findCredential(credentialId.getBase64Url()).map(StoreCredentialRepository::registered)
+                .map(Set::of).orElse(Set.of());
+    }
+
+    static RegisteredCredential registered(StoredCredential c) {
+        return RegisteredCredential.builder()
+                .credentialId(bytes(c.id()))
+                .userHandle(bytes(c.userId()))
+                .publicKeyCose(bytes(c.publicKeyCose()))
+                .signatureCount(c.signatureCount())
+                .backupEligible(c.backupEligible())
+                .backupState(c.backedUp())
+                .build();
+    }
+
+    private static PublicKeyCredentialDescriptor descriptor(StoredCredential c) {
+        Set<AuthenticatorTransport> transports = Arrays.stream(c.transports().split(","))
+                .filter(t -> !t.isBlank()).map(AuthenticatorTransport::of).collect(Collectors.toSet());
+        return PublicKeyCredentialDescriptor.builder().id(bytes(c.id())).transports(transports).build();
+    }
+
+    static ByteArray bytes(String base64Url) {
+        try {
+            return ByteArray.fromBase64Url(base64Url);
+        } catch (Base64UrlException e) {
+            throw new IllegalStateException("Stored value is not base64url", e);
+        }
+    }
+}

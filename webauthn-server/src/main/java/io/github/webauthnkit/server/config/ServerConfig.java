@@ -1,0 +1,316 @@
+package io.github.webauthnkit.server.config;
+
+import io.github.webauthnkit.keys.core.Durations;
+import io.github.webauthnkit.keys.core.KeyRingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The server's configuration, read once at start-up from environment variables over the defaults this project was
+ * generated with ({@code webauthn-defaults.properties}). A bad value stops start-up with a message that names the
+ * variable. Secrets are read from files ({@code *_FILE}) and never kept in this record's string form.
+ *
+ * @param port                 WEBAUTHN_PORT
+ * @param rpId                 WEBAUTHN_RP_ID: the relying party id (a registrable domain of the origins)
+ * @param rpName               WEBAUTHN_RP_NAME
+ * @param origins              WEBAUTHN_ORIGINS: exact scheme://host[:port] values browsers may call from
+ * @param issuer               WEBAUTHN_JWT_ISSUER
+ * @param audience             WEBAUTHN_JWT_AUDIENCE
+ * @param tokenTtl             WEBAUTHN_TOKEN_TTL
+ * @param keysFile             WEBAUTHN_KEYS_FILE: the key ring written by webauthn-keys:rotate
+ * @param dbUrl                WEBAUTHN_DB_URL: a PostgreSQL JDBC URL, or empty for the embedded file database
+ * @param dbUser               WEBAUTHN_DB_USER
+ * @param dbPasswordFile       WEBAUTHN_DB_PASSWORD_FILE
+ * @param redisUrl             WEBAUTHN_REDIS_URL: empty keeps ceremony state and rate limits in memory
+ * @param redisPasswordFile    WEBAUTHN_REDIS_PASSWORD_FILE
+ * @param dataDir              WEBAUTHN_DATA_DIR: where the embedded database lives
+ * @param userVerification     WEBAUTHN_USER_VERIFICATION: required, preferred or discouraged
+ * @param attestation          WEBAUTHN_ATTESTATION: none, indirect, direct or enterprise
+ * @param residentKey          WEBAUTHN_RESIDENT_KEY: required, preferred or discouraged
+ * @param ceremonyTimeout      WEBAUTHN_CEREMONY_TIMEOUT: how long a started ceremony may be completed
+ * @param bindAddress          WEBAUTHN_BIND_ADDRESS: the interface to listen on
+ * @param trustProxy           WEBAUTHN_TRUST_PROXY: take the client address from X-Forwarded-For (only behind a proxy
+ *                             that sets it, such as the production stack's)
+ * @param failuresPerAddress   WEBAUTHN_RATE_LIMIT_ADDRESS: failed ceremonies per client address and window
+ * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username and window
+ * @param rateLimitWindow      WEBAUTHN_RATE_LIMIT_WINDOW
+ */
+public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
+                           Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
+                           String redisUrl, Path redisPasswordFile, Path dataDir, String userVerification,
+                           String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
+                           boolean trustProxy, int failuresPerAddress, int failuresPerUsername,
+                           Duration rateLimitWindow) {
+
+    /** The largest request body accepted; WebAuthn responses are a few kilobytes. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private static final Pattern HOST = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    /** Reads the configuration from the process environment. */
+    public static ServerConfig fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /** Reads the configuration from the given variables over the generated defaults. */
+    public static ServerConfig fromEnvironment(Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>(defaults());
+        environment.forEach((k, v) -> {
+            if (k.startsWith("WEBAUTHN_") && v != null) {
+                values.put(k, v.trim());
+            }
+        });
+        Reader r = new Reader(values);
+        String rpId = r.rpId();
+        Set<String> origins = r.origins(rpId);
+        String dbUrl = r.optional("WEBAUTHN_DB_URL");
+        if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("WEBAUTHN_DB_URL='" + dbUrl + "' is not supported: use a PostgreSQL JDBC URL such as"
+                    + " jdbc:postgresql://postgres:5432/webauthn, or leave it empty for the embedded database.");
+        }
+        String redisUrl = r.optional("WEBAUTHN_REDIS_URL");
+        if (!redisUrl.isEmpty() && !redisUrl.matches("rediss?://[^\\s/@:]+(:\\d+)?(/\\d+)?")) {
+            throw new ConfigException("WEBAUTHN_REDIS_URL='" + redisUrl + "' is not a Redis URL such as redis://redis:6379"
+                    + " (the password comes from WEBAUTHN_REDIS_PASSWORD_FILE, never from the URL).");
+        }
+        ServerConfig config = new ServerConfig(
+                r.port("WEBAUTHN_PORT"),
+                rpId,
+                r.text("WEBAUTHN_RP_NAME", 64),
+                origins,
+                r.text("WEBAUTHN_JWT_ISSUER", 256),
+                r.text("WEBAUTHN_JWT_AUDIENCE", 256),
+                r.duration("WEBAUTHN_TOKEN_TTL", Duration.ofMinutes(1), Duration.ofHours(24)),
+                r.path("WEBAUTHN_KEYS_FILE"),
+                dbUrl,
+                r.optional("WEBAUTHN_DB_USER"),
+                r.optionalPath("WEBAUTHN_DB_PASSWORD_FILE"),
+                redisUrl,
+                r.optionalPath("WEBAUTHN_REDIS_PASSWORD_FILE"),
+                r.path("WEBAUTHN_DATA_DIR"),
+                r.oneOf("WEBAUTHN_USER_VERIFICATION", List.of("required", "preferred", "discouraged")),
+                r.oneOf("WEBAUTHN_ATTESTATION", List.of("none", "indirect", "direct", "enterprise")),
+                r.oneOf("WEBAUTHN_RESIDENT_KEY", List.of("required", "preferred", "discouraged")),
+                r.duration("WEBAUTHN_CEREMONY_TIMEOUT", Duration.ofSeconds(1), Duration.ofMinutes(30)),
+                r.text("WEBAUTHN_BIND_ADDRESS", 255),
+                Boolean.parseBoolean(r.oneOf("WEBAUTHN_TRUST_PROXY", List.of("true", "false"))),
+                r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),
+                r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
+                r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)));
+        if (!dbUrl.isEmpty() && config.dbPasswordFile() == null) {
+            throw new ConfigException("WEBAUTHN_DB_URL is set but WEBAUTHN_DB_PASSWORD_FILE is not: point it at the file"
+                    + " holding the database password (for example /run/secrets/postgres_password).");
+        }
+        if (!redisUrl.isEmpty() && config.redisPasswordFile() == null) {
+            throw new ConfigException("WEBAUTHN_REDIS_URL is set but WEBAUTHN_REDIS_PASSWORD_FILE is not: point it at the"
+                    + " file holding the Redis password (for example /run/secrets/redis_password).");
+        }
+        return config;
+    }
+
+    /** Whether browsers reach this server over https only (then HSTS is sent). */
+    public boolean httpsOnly() {
+        return origins.stream().allMatch(o -> o.startsWith("https://"));
+    }
+
+    public boolean embeddedDatabase() {
+        return dbUrl.isEmpty();
+    }
+
+    public boolean embeddedCeremonyState() {
+        return redisUrl.isEmpty();
+    }
+
+    /** Reads a secret file's content without its final line ending; the value is never logged. */
+    public static String readSecret(String variable, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).replaceAll("\\r?\\n$", "");
+        } catch (IOException e) {
+            throw new ConfigException(variable + "=" + file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> defaults() {
+        Properties properties = new Properties();
+        try (InputStream in = ServerConfig.class.getResourceAsStream("/webauthn-defaults.properties")) {
+            if (in != null) {
+                properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> values = new HashMap<>();
+        values.put("WEBAUTHN_PORT", "8080");
+        values.put("WEBAUTHN_RP_ID", "localhost");
+        values.put("WEBAUTHN_RP_NAME", "WebAuthn Demo");
+        values.put("WEBAUTHN_ORIGINS", "http://localhost:8080");
+        values.put("WEBAUTHN_JWT_ISSUER", "webauthn-server");
+        values.put("WEBAUTHN_JWT_AUDIENCE", "webauthn-api");
+        values.put("WEBAUTHN_TOKEN_TTL", "15m");
+        values.put("WEBAUTHN_KEYS_FILE", "docker/secrets/jwt_signing_keys.json");
+        values.put("WEBAUTHN_DATA_DIR", "./data");
+        values.put("WEBAUTHN_USER_VERIFICATION", "preferred");
+        values.put("WEBAUTHN_ATTESTATION", "none");
+        values.put("WEBAUTHN_RESIDENT_KEY", "preferred");
+        values.put("WEBAUTHN_CEREMONY_TIMEOUT", "5m");
+        values.put("WEBAUTHN_BIND_ADDRESS", "0.0.0.0");
+        values.put("WEBAUTHN_TRUST_PROXY", "false");
+        values.put("WEBAUTHN_RATE_LIMIT_ADDRESS", "30");
+        values.put("WEBAUTHN_RATE_LIMIT_USERNAME", "5");
+        values.put("WEBAUTHN_RATE_LIMIT_WINDOW", "5m");
+        properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
+        return values;
+    }
+
+    /** Reads and validates one variable at a time, each message naming it. */
+    private record Reader(Map<String, String> values) {
+
+        String optional(String name) {
+            return values.getOrDefault(name, "");
+        }
+
+        String required(String name) {
+            String value = optional(name);
+            if (value.isEmpty()) {
+                throw new ConfigException(name + " is empty; it is required.");
+            }
+            return value;
+        }
+
+        String text(String name, int maxLength) {
+            String value = required(name);
+            if (value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
+                throw new ConfigException(name + "='" + value + "' is invalid: expected at most " + maxLength
+                        + " printable characters.");
+            }
+            return value;
+        }
+
+        int port(String name) {
+            String value = required(name);
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ConfigException(name + "='" + value + "' is invalid: expected a port number from 1 to 65535"
+                    + " (0 picks a free port).");
+        }
+
+        int count(String name) {
+            String value = required(name);
+            try {
+                int count = Integer.parseInt(value);
+                if (count >= 1) {
+                    return count;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ConfigException(name + "='" + value + "' is invalid: expected a whole number of at least 1.");
+        }
+
+        String oneOf(String name, List<String> allowed) {
+            String value = required(name).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(value)) {
+                throw new ConfigException(name + "='" + value + "' is invalid: expected one of "
+                        + String.join(", ", allowed) + ".");
+            }
+            return value;
+        }
+
+        Path path(String name) {
+            return Path.of(required(name));
+        }
+
+        Path optionalPath(String name) {
+            String value = optional(name);
+            return value.isEmpty() ? null : Path.of(value);
+        }
+
+        /** The key ring's duration forms (webauthn-keys-core), within the range this variable allows. */
+        Duration duration(String name, Duration min, Duration max) {
+            String value = required(name);
+            Duration duration;
+            try {
+                duration = Durations.parse(name, value);
+            } catch (KeyRingException e) {
+                duration = null;
+            }
+            if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+                throw new ConfigException(name + "='" + value + "' is invalid: expected a duration from " + show(min)
+                        + " to " + show(max) + ", such as 15m, 1h or PT15M.");
+            }
+            return duration;
+        }
+
+        String rpId() {
+            String value = required("WEBAUTHN_RP_ID").toLowerCase(Locale.ROOT);
+            if (!HOST.matcher(value).matches()) {
+                throw new ConfigException("WEBAUTHN_RP_ID='" + value + "' is invalid: expected a host name such as"
+                        + " example.com or localhost.");
+            }
+            return value;
+        }
+
+        Set<String> origins(String rpId) {
+            Set<String> origins = new LinkedHashSet<>();
+            for (String raw : Arrays.stream(required("WEBAUTHN_ORIGINS").split(",")).map(String::trim)
+                    .filter(s -> !s.isEmpty()).toList()) {
+                URI uri;
+                try {
+                    uri = URI.create(raw);
+                } catch (IllegalArgumentException e) {
+                    throw badOrigin(raw, "it is not a URL");
+                }
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null
+                        || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+                        || uri.getRawUserInfo() != null) {
+                    throw badOrigin(raw, "an origin is scheme://host[:port] with no path");
+                }
+                String host = uri.getHost().toLowerCase(Locale.ROOT);
+                if (scheme.equals("http") && !host.equals("localhost") && !host.equals("127.0.0.1")) {
+                    throw badOrigin(raw, "browsers allow WebAuthn over http only on localhost; use https");
+                }
+                if (!host.equals(rpId) && !host.endsWith("." + rpId)) {
+                    throw badOrigin(raw, "its host is not WEBAUTHN_RP_ID (" + rpId + ") or a subdomain of it");
+                }
+                origins.add(scheme + "://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort()));
+            }
+            if (origins.isEmpty()) {
+                throw new ConfigException("WEBAUTHN_ORIGINS is empty; list the origins browsers use, such as"
+                        + " https://auth.example.com.");
+            }
+            return Set.copyOf(origins);
+        }
+
+        private static ConfigException badOrigin(String origin, String why) {
+            return new ConfigException("WEBAUTHN_ORIGINS entry '" + origin + "' is invalid: " + why + ".");
+        }
+
+        private static String show(Duration d) {
+            return d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() % 60 == 0 ? d.toMinutes() + "m"
+                    : d.toSeconds() + "s";
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.webauthnkit.server.http;
+
+import io.github.webauthnkit.server.ceremonies.CeremonyException;
+import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.extension.AuthEvent;
+import io.github.webauthnkit.server.metrics.CeremonyMetrics;
+import io.github.webauthnkit.server.tokens.TokenService;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runs a ceremony step under the rate limits: a client address or username over its limit gets a 429 with
+ * Retry-After; every refusal counts towards both limits, and is logged and measured.
+ */
+final class CeremonyGuard {
+    private final ServerConfig config;
+    private final RateLimiter limiter;
+    private final CeremonyMetrics metrics;
+    private final AuthEvents events;
+    private final ClientAddress clientAddress;
+
+    CeremonyGuard(ServerConfig config, RateLimiter limiter, CeremonyMetrics metrics, AuthEvents events,
+                  ClientAddress clientAddress) {
+        this.config = config;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.events = events;
+        this.clientAddress = clientAddress;
+    }
+
+    /**
+     * @param username the account the step is for when the request names it before the step runs, else null
+     */
+    void run(Context ctx, String ceremony, String step, String username, Runnable work) {
+        long started = System.nanoTime();
+        String address = clientAddress.of(ctx);
+        checkLimit(ctx, "address", address, config.failuresPerAddress(), address);
+        if (username != null) {
+            checkLimit(ctx, "username", username, config.failuresPerUsername(), address);
+        }
+        try {
+            work.run();
+            metrics.succeeded(ceremony, step, Duration.ofNanos(System.nanoTime() - started));
+        } catch (CeremonyException | ApiException | TokenService.InvalidTokenException e) {
+            String reason = e instanceof CeremonyException c ? c.reason().code()
+                    : e instanceof ApiException a ? a.code() : "invalid_token";
+            String account = e instanceof CeremonyException c && c.username() != null ? c.username() : username;
+            limiter.recordFailure("address:" + address, config.rateLimitWindow());
+            if (account != null) {
+                limiter.recordFailure("username:" + account, config.rateLimitWindow());
+            }
+            metrics.failed(ceremony, step, reason, Duration.ofNanos(System.nanoTime() - started));
+            events.failure(AuthEvent.Type.REFUSED, ceremony + "_" + step, reason, account, address);
+            throw e;
+        }
+    }
+
+    /** Refuses the request while {@code scope:subject} has {@code limit} failures in the window. */
+    private void checkLimit(Context ctx, String scope, String subject, int limit, String address) {
+        Optional<Duration> wait = limiter.blocked(scope + ":" + subject, limit);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            metrics.rateLimited(scope);
+            events.failure(AuthEvent.Type.RATE_LIMITED, "rate_limit", "rate_limited_" + scope, null, address);
+            throw new ApiException(429, "rate_limited", "Too many failed attempts; retry in " + seconds + " s.");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.webauthnkit.server.http;
+
+import io.github.webauthnkit.server.ceremonies.CeremonyStore;
+import io.github.webauthnkit.server.http.ResponseBodies.HealthReport;
+import io.github.webauthnkit.server.storage.CredentialStore;
+import io.github.webauthnkit.server.tokens.TokenService;
+import io.javalin.http.Context;
+import java.time.Instant;
+
+/**
+ * GET /health: 200 when the credential store, the ceremony store and the rate limiter answer and a key can sign
+ * tokens, else 503; the report says which part is down.
+ */
+final class HealthCheck {
+    private static final String UP = "UP";
+    private static final String DOWN = "DOWN";
+
+    private final CredentialStore store;
+    private final CeremonyStore ceremonyStore;
+    private final RateLimiter limiter;
+    private final TokenService tokens;
+
+    HealthCheck(CredentialStore store, CeremonyStore ceremonyStore, RateLimiter limiter, TokenService tokens) {
+        this.store = store;
+        this.ceremonyStore = ceremonyStore;
+        this.limiter = limiter;
+        this.tokens = tokens;
+    }
+
+    void handle(Context ctx) {
+        String credentials = probe(store::ping);
+        String ceremonies = probe(() -> {
+            ceremonyStore.ping();
+            limiter.ping();
+        });
+        String signingKey = tokens.signingKid(Instant.now()).orElse(null);
+        boolean up = credentials.equals(UP) && ceremonies.equals(UP) && signingKey != null;
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(up ? 200 : 503).json(new HealthReport(up ? UP : DOWN, credentials, ceremonies, signingKey));
+    }
+
+    private static String probe(Runnable check) {
+        try {
+            check.run();
+            return UP;
+        } catch (RuntimeException e) {
+            return DOWN;
+        }
+    }
+}

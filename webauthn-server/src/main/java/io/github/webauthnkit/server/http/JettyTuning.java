@@ -1,0 +1,42 @@
+package io.github.webauthnkit.server.http;
+
+import io.javalin.config.JettyConfig;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Jetty set up for a thousand keep-alive clients: {@link HttpApi#HTTP_THREADS} request threads, no header cache per
+ * connection, and a listen backlog of {@link HttpApi#ACCEPT_QUEUE}.
+ */
+final class JettyTuning {
+    /** Javalin adds its connector after modifyServer; the backlog must be set before the connector opens. */
+    private static final LifeCycle.Listener BACKLOG = new LifeCycle.Listener() {
+        @Override
+        public void lifeCycleStarting(LifeCycle server) {
+            for (Connector connector : ((Server) server).getConnectors()) {
+                if (connector instanceof ServerConnector network) {
+                    network.setAcceptQueueSize(HttpApi.ACCEPT_QUEUE);
+                }
+            }
+        }
+    };
+
+    private JettyTuning() {
+    }
+
+    static void apply(JettyConfig jetty) {
+        // A ceremony is CPU work (a signature check and a token signature) with short database calls, so a few
+        // threads per core serve it as fast as 250 would, without their memory. Connections beyond them wait.
+        QueuedThreadPool threads = new QueuedThreadPool(HttpApi.HTTP_THREADS, Math.min(8, HttpApi.HTTP_THREADS),
+                60_000);
+        threads.setName("webauthn-http");
+        jetty.threadPool = threads;
+        // Jetty keeps a cache of header fields per connection (about 100 KiB once used): 100 MiB of heap with
+        // 1000 keep-alive clients. Its shared cache of the common headers stays.
+        jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
+        jetty.modifyServer(server -> server.addEventListener(BACKLOG));
+    }
+}

@@ -1,0 +1,103 @@
+package io.github.webauthnkit.server.http;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * The API's request bodies: a JSON object read from the request, then its fields as a typed request. Every refusal
+ * is an {@link ApiException} (415, 413, 400 malformed_json or 400 invalid_request) naming what is wrong.
+ */
+final class RequestBodies {
+    static final String TOO_LARGE = "The request body is larger than " + ServerConfig.MAX_BODY_BYTES + " bytes.";
+
+    /** POST /register/start; {@code username} is null for a signed-in user, who adds a passkey to the account. */
+    record RegisterStartRequest(String username, String displayName) {
+    }
+
+    /** POST /register/complete and /authenticate/complete: the started ceremony and the browser's credential. */
+    record CompleteRequest(String requestId, JsonNode credential) {
+    }
+
+    /** POST /authenticate/start; without a username the browser offers its discoverable passkeys. */
+    record AuthenticateStartRequest(String username) {
+    }
+
+    /** PATCH /credentials/{id}. */
+    record RenameRequest(String name) {
+    }
+
+    private final ObjectMapper json;
+
+    RequestBodies(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The request's JSON object; an empty body is an empty object. */
+    JsonNode read(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "Send the request body as application/json.");
+        }
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > ServerConfig.MAX_BODY_BYTES) {
+            throw new ApiException(413, "payload_too_large", TOO_LARGE);
+        }
+        JsonNode node;
+        try {
+            node = bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed_json", "The request body is not valid JSON.");
+        } catch (IOException e) {
+            throw new ApiException(400, "malformed_json", "The request body could not be read.");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
+        }
+        return node;
+    }
+
+    /** A signed-in user's username field is not read, so it cannot refuse the request. */
+    static RegisterStartRequest registerStart(JsonNode body, boolean signedIn) {
+        return new RegisterStartRequest(signedIn ? null : text(body, "username", true),
+                text(body, "displayName", false));
+    }
+
+    static CompleteRequest complete(JsonNode body) {
+        return new CompleteRequest(text(body, "requestId", true), object(body, "credential"));
+    }
+
+    static AuthenticateStartRequest authenticateStart(JsonNode body) {
+        return new AuthenticateStartRequest(text(body, "username", false));
+    }
+
+    static RenameRequest rename(JsonNode body) {
+        return new RenameRequest(text(body, "name", true));
+    }
+
+    private static String text(JsonNode body, String field, boolean required) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new ApiException(400, "invalid_request", "Missing field '" + field + "'.");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ApiException(400, "invalid_request", "Field '" + field + "' must be a string.");
+        }
+        return value.asText();
+    }
+
+    private static JsonNode object(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isObject()) {
+            throw new ApiException(400, "invalid_request", "Field '" + field + "' must be a JSON object.");
+        }
+        return value;
+    }
+}

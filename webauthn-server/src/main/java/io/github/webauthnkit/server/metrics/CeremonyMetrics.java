@@ -1,0 +1,69 @@
+package io.github.webauthnkit.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Prometheus metrics of the ceremonies. Label values come from fixed sets (ceremony, step, outcome, a failure reason
+ * enum), never from user input, so the number of series stays bounded.
+ */
+public final class CeremonyMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** Meters by their name and tags: looking one up in the registry on every request takes the registry's lock. */
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+
+    public CeremonyMetrics() {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
+    /** @param ceremony registration or authentication; @param step start or complete */
+    public void succeeded(String ceremony, String step, Duration took) {
+        timer(ceremony, step, "success").record(took);
+        if (step.equals("complete")) {
+            completed(ceremony, "success");
+        }
+    }
+
+    /** @param reason a bounded failure code */
+    public void failed(String ceremony, String step, String reason, Duration took) {
+        timer(ceremony, step, "failure").record(took);
+        counters.computeIfAbsent(List.of("failure", ceremony, step, reason), k -> Counter
+                .builder("webauthn_ceremony_failures_total").description("Failed ceremony steps by reason")
+                .tag("ceremony", ceremony).tag("step", step).tag("reason", reason).register(registry)).increment();
+        if (step.equals("complete")) {
+            completed(ceremony, "failure");
+        }
+    }
+
+    public void rateLimited(String scope) {
+        counters.computeIfAbsent(List.of("rate", scope), k -> Counter.builder("webauthn_rate_limited_total")
+                .description("Requests refused by the rate limits").tag("scope", scope).register(registry)).increment();
+    }
+
+    private void completed(String ceremony, String outcome) {
+        counters.computeIfAbsent(List.of("completed", ceremony, outcome), k -> Counter
+                .builder("webauthn_ceremonies_total").description("Completed ceremonies by outcome")
+                .tag("ceremony", ceremony).tag("outcome", outcome).register(registry)).increment();
+    }
+
+    private Timer timer(String ceremony, String step, String outcome) {
+        return timers.computeIfAbsent(List.of(ceremony, step, outcome), k -> Timer
+                .builder("webauthn_ceremony_duration_seconds").description("Ceremony step latency")
+                .tag("ceremony", ceremony).tag("step", step).tag("outcome", outcome)
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry));
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

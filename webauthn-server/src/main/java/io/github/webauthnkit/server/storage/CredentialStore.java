@@ -1,0 +1,49 @@
+package io.github.webauthnkit.server.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Users and their passkeys. Every method either completes or changes nothing. */
+public interface CredentialStore extends AutoCloseable {
+
+    Optional<UserAccount> findUserByUsername(String username);
+
+    Optional<UserAccount> findUserById(String userId);
+
+    Optional<StoredCredential> findCredential(String credentialId);
+
+    List<StoredCredential> credentialsOf(String userId);
+
+    /**
+     * Creates a user with its first passkey in one transaction.
+     *
+     * @return false when the username was taken meanwhile (nothing was written)
+     */
+    boolean createUser(UserAccount user, StoredCredential credential);
+
+    /** @return false when the credential id is already registered (nothing was written) */
+    boolean addCredential(StoredCredential credential);
+
+    /**
+     * Records a successful assertion.
+     *
+     * @return false when a concurrent assertion already moved the counter to or past {@code signatureCount}
+     */
+    boolean recordUse(String credentialId, long previousCount, long signatureCount, boolean backedUp, Instant usedAt);
+
+    /** @return false when the user has no such credential */
+    boolean rename(String userId, String credentialId, String name);
+
+    /** Outcome of a deletion. */
+    enum DeleteResult { DELETED, NOT_FOUND, LAST_CREDENTIAL }
+
+    /** Deletes a passkey unless it is the user's last one, atomically. */
+    DeleteResult delete(String userId, String credentialId);
+
+    /** Throws {@link StoreUnavailableException} when the store does not answer. */
+    void ping();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,307 @@
+package io.github.webauthnkit.server.storage;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Users and passkeys in PostgreSQL, or in an embedded H2 file database under the data directory when no database
+ * URL is configured. Both run the same Flyway migrations; Flyway's lock makes concurrent start-ups of several
+ * replicas apply them once.
+ */
+public final class JdbcCredentialStore implements CredentialStore {
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final HikariDataSource dataSource;
+
+    private JdbcCredentialStore(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public static JdbcCredentialStore open(ServerConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("webauthn-store");
+        // Bounded waits: during an outage requests fail fast with a 503 instead of piling up.
+        hikari.setConnectionTimeout(3_000);
+        hikari.setValidationTimeout(2_000);
+        hikari.setMaximumPoolSize(16);
+        hikari.setInitializationFailTimeout(-1);
+        if (config.embeddedDatabase()) {
+            Path dir = config.dataDir().toAbsolutePath().normalize();
+            try {
+                Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new StoreUnavailableException("Cannot create WEBAUTHN_DATA_DIR " + dir + ": " + e.getMessage(), e);
+            }
+            hikari.setJdbcUrl("jdbc:h2:file:" + dir.resolve("webauthn")
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            hikari.setUsername("webauthn");
+            hikari.setPassword("");
+        } else {
+            hikari.setJdbcUrl(config.dbUrl());
+            hikari.setUsername(config.dbUser().isEmpty() ? "webauthn" : config.dbUser());
+            hikari.setPassword(ServerConfig.readSecret("WEBAUTHN_DB_PASSWORD_FILE", config.dbPasswordFile()));
+            hikari.addDataSourceProperty("connectTimeout", "3");
+            hikari.addDataSourceProperty("socketTimeout", "10");
+            hikari.addDataSourceProperty("tcpKeepAlive", "true");
+        }
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreUnavailableException("Database migration failed: " + e.getMessage(), e);
+        }
+        return new JdbcCredentialStore(dataSource);
+    }
+
+    @Override
+    public Optional<UserAccount> findUserByUsername(String username) {
+        return queryOne("SELECT id, username, display_name, created_at FROM users WHERE username = ?",
+                JdbcCredentialStore::user, username);
+    }
+
+    @Override
+    public Optional<UserAccount> findUserById(String userId) {
+        return queryOne("SELECT id, username, display_name, created_at FROM users WHERE id = ?",
+                JdbcCredentialStore::user, userId);
+    }
+
+    @Override
+    public Optional<StoredCredential> findCredential(String credentialId) {
+        return queryOne("SELECT * FROM credentials WHERE id = ?", JdbcCredentialStore::credential, credentialId);
+    }
+
+    @Override
+    public List<StoredCredential> credentialsOf(String userId) {
+        return withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT * FROM credentials WHERE user_id = ? ORDER BY created_at, id")) {
+                statement.setString(1, userId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    List<StoredCredential> result = new ArrayList<>();
+                    while (rows.next()) {
+                        result.add(credential(rows));
+                    }
+                    return result;
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean createUser(UserAccount user, StoredCredential credential) {
+        return unlessDuplicate(() -> inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "INSERT INTO users (id, username, display_name, created_at) VALUES (?, ?, ?, ?)")) {
+                statement.setString(1, user.id());
+                statement.setString(2, user.username());
+                statement.setString(3, user.displayName());
+                statement.setTimestamp(4, Timestamp.from(user.createdAt()));
+                statement.executeUpdate();
+            }
+            insertCredential(connection, credential);
+            return true;
+        }));
+    }
+
+    @Override
+    public boolean addCredential(StoredCredential credential) {
+        return unlessDuplicate(() -> inTransaction(connection -> {
+            insertCredential(connection, credential);
+            return true;
+        }));
+    }
+
+    @Override
+    public boolean recordUse(String credentialId, long previousCount, long signatureCount, boolean backedUp,
+                             Instant usedAt) {
+        // The counter only moves forward; a concurrent assertion that got there first wins.
+        return withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE credentials SET signature_count = ?,"
+                    + " backed_up = ?, last_used_at = ? WHERE id = ? AND signature_count = ?")) {
+                statement.setLong(1, signatureCount);
+                statement.setBoolean(2, backedUp);
+                statement.setTimestamp(3, Timestamp.from(usedAt));
+                statement.setString(4, credentialId);
+                statement.setLong(5, previousCount);
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean rename(String userId, String credentialId, String name) {
+        return withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE credentials SET name = ? WHERE id = ? AND user_id = ?")) {
+                statement.setString(1, name);
+                statement.setString(2, credentialId);
+                statement.setString(3, userId);
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public DeleteResult delete(String userId, String credentialId) {
+        return inTransaction(connection -> {
+            // Lock the user's rows so two deletions cannot each leave the other as the "last" one.
+            int count;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT id FROM credentials WHERE user_id = ? FOR UPDATE")) {
+                statement.setString(1, userId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    List<String> ids = new ArrayList<>();
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                    if (!ids.contains(credentialId)) {
+                        return DeleteResult.NOT_FOUND;
+                    }
+                    count = ids.size();
+                }
+            }
+            if (count <= 1) {
+                return DeleteResult.LAST_CREDENTIAL;
+            }
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "DELETE FROM credentials WHERE id = ? AND user_id = ?")) {
+                statement.setString(1, credentialId);
+                statement.setString(2, userId);
+                statement.executeUpdate();
+            }
+            return DeleteResult.DELETED;
+        });
+    }
+
+    @Override
+    public void ping() {
+        withConnection(connection -> {
+            if (!connection.isValid(2)) {
+                throw new SQLException("connection is not valid");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static void insertCredential(Connection connection, StoredCredential c) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO credentials (id, user_id,"
+                + " public_key_cose, signature_count, backup_eligible, backed_up, transports, name, created_at,"
+                + " last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            statement.setString(1, c.id());
+            statement.setString(2, c.userId());
+            statement.setString(3, c.publicKeyCose());
+            statement.setLong(4, c.signatureCount());
+            statement.setBoolean(5, c.backupEligible());
+            statement.setBoolean(6, c.backedUp());
+            statement.setString(7, c.transports());
+            statement.setString(8, c.name());
+            statement.setTimestamp(9, Timestamp.from(c.createdAt()));
+            statement.setTimestamp(10, c.lastUsedAt() == null ? null : Timestamp.from(c.lastUsedAt()));
+            statement.executeUpdate();
+        }
+    }
+
+    private static UserAccount user(ResultSet rows) throws SQLException {
+        return new UserAccount(rows.getString("id"), rows.getString("username"), rows.getString("display_name"),
+                rows.getTimestamp("created_at").toInstant());
+    }
+
+    private static StoredCredential credential(ResultSet rows) throws SQLException {
+        Timestamp lastUsed = rows.getTimestamp("last_used_at");
+        return new StoredCredential(rows.getString("id"), rows.getString("user_id"), rows.getString("public_key_cose"),
+                rows.getLong("signature_count"), rows.getBoolean("backup_eligible"), rows.getBoolean("backed_up"),
+                rows.getString("transports"), rows.getString("name"), rows.getTimestamp("created_at").toInstant(),
+                lastUsed == null ? null : lastUsed.toInstant());
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rows) throws SQLException;
+    }
+
+    private <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, String parameter) {
+        return withConnection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, parameter);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() ? Optional.of(mapper.map(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private <T> T withConnection(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Runs in one transaction: all of it is committed, or nothing. */
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new Duplicate(e);
+            }
+            throw unavailable(e);
+        }
+    }
+
+    /** An insert that hit a unique constraint (SQL state 23505 on PostgreSQL and H2); nothing was written. */
+    private static final class Duplicate extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Duplicate(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    private static boolean unlessDuplicate(java.util.function.BooleanSupplier insert) {
+        try {
+            return insert.getAsBoolean();
+        } catch (Duplicate e) {
+            return false;
+        }
+    }
+
+    private static StoreUnavailableException unavailable(SQLException e) {
+        return new StoreUnavailableException("The credential database did not answer: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,307 @@
+package io.github.webauthnkit.server.api;
+
+import static io.github.webauthnkit.server.api.ApiAssertions.assertError;
+import static io.github.webauthnkit.server.api.ApiAssertions.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.server.testing.PasskeyClient;
+import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
+import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Algorithm;
+import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Attestation;
+import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Tamper;
+import io.github.webauthnkit.server.testing.TestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Everything the API must refuse, each with its status, its JSON {error, message} and no stack trace: hostile
+ * authenticator answers, malformed and oversized requests, request ids that are not this ceremony's, forged tokens.
+ * The ring signs RS256 here, so the RSA public key is what an algorithm-confusion attack would abuse.
+ */
+class RefusalApiTest {
+    private static TestServer server;
+    private static RawHttp http;
+
+    @BeforeAll
+    static void start() {
+        // High limits: this class fails on purpose, and the limits have their own test.
+        server = TestServer.start("RS256", Map.of("WEBAUTHN_RATE_LIMIT_ADDRESS", "10000",
+                "WEBAUTHN_RATE_LIMIT_USERNAME", "10000"));
+        http = new RawHttp(server.baseUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static PasskeyClient client() {
+        return new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(server.origin(), Algorithm.ES256,
+                Attestation.PACKED_SELF));
+    }
+
+    private static Arguments hostile(String name, Consumer<Tamper> tamper, int status, String code) {
+        return Arguments.of(name, tamper, status, code);
+    }
+
+    static Stream<Arguments> hostileRegistrations() {
+        return Stream.of(
+                hostile("wrong origin", t -> t.origin = "https://evil.example", 400, "verification_failed"),
+                hostile("origin on another port", t -> t.origin = "http://localhost:1", 400, "verification_failed"),
+                hostile("wrong type", t -> t.type = "webauthn.get", 400, "verification_failed"),
+                hostile("wrong challenge", t -> t.challenge = "AAAAAAAAAAAAAAAAAAAAAA", 400, "verification_failed"),
+                hostile("wrong RP id hash", t -> t.rpId = "evil.example", 400, "verification_failed"),
+                hostile("tampered attestation signature", t -> t.signature = true, 400, "verification_failed"),
+                hostile("user not present", t -> t.userPresent = false, 400, "verification_failed"),
+                hostile("attested data without the AT flag", t -> t.attestedCredentialData = false, 400,
+                        "verification_failed"),
+                hostile("garbage CBOR attestationObject", t -> t.garbageAttestation = true, 400,
+                        "malformed_credential"),
+                hostile("bad base64url", t -> t.badBase64 = true, 400, "malformed_credential"),
+                hostile("backed up but not backup eligible", t -> t.backedUp = true, 400, "malformed_credential"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileRegistrations")
+    void hostileRegistrationsAreRefused(String name, Consumer<Tamper> hostile, int status, String code) {
+        PasskeyClient client = client();
+        JsonNode started = client.post("/register/start", PasskeyClient.object().put("username", unique("eve")), null)
+                .expect(200).body();
+        Tamper tamper = new Tamper();
+        hostile.accept(tamper);
+        client.authenticator().tamperNext(tamper);
+        assertError(client.completeRegistration(started, null), status, code);
+    }
+
+    static Stream<Arguments> hostileAssertions() {
+        return Stream.of(
+                hostile("tampered signature", t -> t.signature = true, 400, "verification_failed"),
+                hostile("wrong origin", t -> t.origin = "https://localhost", 400, "verification_failed"),
+                hostile("wrong type", t -> t.type = "webauthn.create", 400, "verification_failed"),
+                hostile("wrong challenge", t -> t.challenge = "AAAAAAAAAAAAAAAAAAAAAA", 400, "verification_failed"),
+                hostile("wrong RP id hash", t -> t.rpId = "example.com", 400, "verification_failed"),
+                hostile("user not present", t -> t.userPresent = false, 400, "verification_failed"),
+                hostile("someone else's user handle", t -> t.userHandle = "c29tZW9uZS1lbHNl", 400,
+                        "verification_failed"),
+                hostile("bad base64url", t -> t.badBase64 = true, 400, "malformed_credential"),
+                hostile("truncated authenticatorData", t -> t.garbageAuthenticatorData = true, 400,
+                        "malformed_credential"),
+                hostile("backed up but not backup eligible", t -> t.backedUp = true, 400, "malformed_credential"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileAssertions")
+    void hostileAssertionsAreRefused(String name, Consumer<Tamper> hostile, int status, String code) {
+        PasskeyClient frank = client();
+        String username = unique("frank");
+        frank.register(username);
+        for (String startedWith : new String[] {username, null}) {
+            JsonNode started = frank.startAuthentication(startedWith).expect(200).body();
+            Tamper tamper = new Tamper();
+            hostile.accept(tamper);
+            frank.authenticator().tamperNext(tamper);
+            assertError(frank.completeAuthentication(started), status, code);
+        }
+        assertThat(frank.signIn(username)).as("the honest answer still works").isNotBlank();
+    }
+
+    @Test
+    void aPasskeyThisServerDoesNotKnowIsRefused() {
+        PasskeyClient stranger = client();
+        JsonNode refused = stranger.post("/register/start", PasskeyClient.object().put("username", unique("ivy")),
+                null).expect(200).body();
+        Tamper tamper = new Tamper();
+        tamper.challenge = "AAAAAAAAAAAAAAAAAAAAAA";
+        stranger.authenticator().tamperNext(tamper);
+        assertError(stranger.completeRegistration(refused, null), 400, "verification_failed");
+        // The authenticator kept the credential the server refused, and offers it to a discoverable sign-in.
+        assertThat(stranger.authenticator().credentialCount()).isEqualTo(1);
+        assertError(stranger.completeAuthentication(stranger.startAuthentication(null).expect(200).body()), 400,
+                "unknown_credential");
+    }
+
+    /** A registration's request id sent with an assertion: the stored state is not this ceremony's. */
+    @Test
+    void anAuthenticationCannotCompleteARegistrationsRequestId() {
+        PasskeyClient judy = client();
+        String username = unique("judy");
+        judy.register(username);
+        JsonNode registration = judy.post("/register/start", PasskeyClient.object().put("username", unique("kim")),
+                null).expect(200).body();
+        JsonNode authentication = judy.startAuthentication(username).expect(200).body();
+        ObjectNode body = PasskeyClient.object().put("requestId", registration.path("requestId").asText());
+        body.set("credential", judy.authenticator().authenticate(authentication.path("publicKey")));
+        assertError(judy.post("/authenticate/complete", body, null), 400, "unknown_request");
+    }
+
+    @Test
+    void aRegistrationCannotCompleteAnAuthenticationsRequestId() {
+        PasskeyClient kate = client();
+        String username = unique("kate");
+        kate.register(username);
+        JsonNode authentication = kate.startAuthentication(username).expect(200).body();
+        JsonNode registration = kate.post("/register/start", PasskeyClient.object().put("username", unique("lou")),
+                null).expect(200).body();
+        ObjectNode body = PasskeyClient.object().put("requestId", authentication.path("requestId").asText());
+        body.set("credential", kate.authenticator().register(registration.path("publicKey")));
+        assertError(kate.post("/register/complete", body, null), 400, "unknown_request");
+    }
+
+    @Test
+    void malformedRequestsGetA4xxWithJsonErrors() {
+        PasskeyClient client = client();
+        assertError(client.postRaw("/register/start", "application/json", "{not json"), 400, "malformed_json");
+        assertError(client.postRaw("/register/start", "application/json", "[1,2]"), 400, "malformed_json");
+        assertError(client.postRaw("/register/start", "application/json", "\"alice\""), 400, "malformed_json");
+        assertError(client.postRaw("/register/start", "application/json", "[".repeat(5000) + "]".repeat(5000)),
+                400, "malformed_json");
+        assertError(client.postRaw("/register/start", "application/json", "{\"username\": 5}"), 400,
+                "invalid_request");
+        assertError(client.postRaw("/register/start", "application/json", "{\"username\": [\"a\"]}"), 400,
+                "invalid_request");
+        assertError(client.postRaw("/register/start", "application/json", "{\"username\": \"a b\"}"), 400,
+                "invalid_request");
+        assertError(client.postRaw("/register/start", "application/json", "{}"), 400, "invalid_request");
+        assertError(client.postRaw("/register/start", "application/json",
+                "{\"username\": \"ok\", \"displayName\": {}}"), 400, "invalid_request");
+        assertError(client.postRaw("/authenticate/start", "application/json", "{\"username\": true}"), 400,
+                "invalid_request");
+        assertError(client.postRaw("/register/start", "text/plain", "{\"username\": \"x\"}"), 415,
+                "unsupported_media_type");
+        assertError(http.send("POST", "/register/start", HttpRequest.BodyPublishers.ofString("{}")), 415,
+                "unsupported_media_type");
+
+        assertError(client.postRaw("/authenticate/complete", "application/json",
+                "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}"), 400, "unknown_request");
+        assertError(client.postRaw("/authenticate/complete", "application/json",
+                "{\"requestId\": 12345, \"credential\": {}}"), 400, "invalid_request");
+        assertError(client.postRaw("/authenticate/complete", "application/json",
+                "{\"requestId\": \"x\", \"credential\": \"nope\"}"), 400, "invalid_request");
+        assertError(client.postRaw("/register/complete", "application/json", "{\"credential\": {}}"), 400,
+                "invalid_request");
+        assertError(client.get("/nowhere", null), 404, "not_found");
+        HttpResponse<String> wrongMethod = http.send("PUT", "/register/start",
+                HttpRequest.BodyPublishers.ofString("{}"), "Content-Type", "application/json");
+        int status = wrongMethod.statusCode();
+        assertThat(status).isIn(404, 405);
+        assertError(wrongMethod, status, status == 405 ? "method_not_allowed" : "not_found");
+    }
+
+    @Test
+    void credentialsThatAreNotWebAuthnResponsesAreRefused() {
+        PasskeyClient client = client();
+        for (String credential : new String[] {"{}", "{\"id\": 5, \"type\": \"public-key\"}",
+                "{\"id\": \"AAAA\", \"rawId\": \"AAAA\", \"type\": \"public-key\", \"response\": {}}",
+                "{\"id\": \"AAAA\", \"rawId\": \"AAAA\", \"type\": \"public-key\", \"response\":"
+                        + " {\"clientDataJSON\": 5, \"attestationObject\": [1]}, \"clientExtensionResults\": {}}"}) {
+            JsonNode registration = client.post("/register/start",
+                    PasskeyClient.object().put("username", unique("lee")), null).expect(200).body();
+            assertError(client.postRaw("/register/complete", "application/json", "{\"requestId\": \""
+                    + registration.path("requestId").asText() + "\", \"credential\": " + credential + "}"), 400,
+                    "malformed_credential");
+            JsonNode authentication = client.startAuthentication(null).expect(200).body();
+            assertError(client.postRaw("/authenticate/complete", "application/json", "{\"requestId\": \""
+                    + authentication.path("requestId").asText() + "\", \"credential\": " + credential + "}"), 400,
+                    "malformed_credential");
+        }
+    }
+
+    /**
+     * Refusal messages explain the problem without naming the server's libraries or classes (which would tell an
+     * attacker what to look up): the server strips exception class prefixes, and must strip the class names that
+     * the JSON binding quotes too.
+     */
+    @Test
+    void refusalMessagesDoNotNameTheServersClasses() {
+        PasskeyClient client = client();
+        JsonNode started = client.post("/register/start", PasskeyClient.object().put("username", unique("max")), null)
+                .expect(200).body();
+        Tamper garbage = new Tamper();
+        garbage.garbageAttestation = true;
+        client.authenticator().tamperNext(garbage);
+        String message = assertError(client.completeRegistration(started, null), 400, "malformed_credential")
+                .path("message").asText();
+        assertThat(message).doesNotContain("com.yubico").doesNotContain("com.fasterxml").doesNotContain("`");
+    }
+
+    @Test
+    void oversizeBodiesAreRefusedWith413() {
+        PasskeyClient client = client();
+        String big = "{\"username\": \"" + "x".repeat(70_000) + "\"}";
+        assertError(client.postRaw("/register/start", "application/json", big), 413, "payload_too_large");
+        // Without a Content-Length (chunked), the limit holds too.
+        HttpRequest.BodyPublisher chunked = HttpRequest.BodyPublishers.fromPublisher(
+                subscriber -> HttpRequest.BodyPublishers.ofString(big).subscribe(subscriber));
+        assertError(http.send("POST", "/authenticate/start", chunked, "Content-Type", "application/json"), 413,
+                "payload_too_large");
+    }
+
+    @Test
+    void forgedAndMalformedTokensAreRefused() throws Exception {
+        PasskeyClient olivia = client();
+        String username = unique("olivia");
+        String userId = olivia.register(username).path("userId").asText();
+        String genuine = olivia.signIn(username);
+        SignedJWT parsed = SignedJWT.parse(genuine);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder(parsed.getJWTClaimsSet())
+                .expirationTime(new Date(System.currentTimeMillis() + 600_000)).build();
+        assertThat(claims.getSubject()).isEqualTo(userId);
+        RSAKey published = (RSAKey) JWKSet.load(server.jwksFile().toFile())
+                .getKeyByKeyId(parsed.getHeader().getKeyID());
+
+        RSAKey impostor = new RSAKeyGenerator(2048).keyID(published.getKeyID()).generate();
+        SignedJWT otherKey = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(published.getKeyID())
+                .build(), claims);
+        otherKey.sign(new RSASSASigner(impostor));
+        // The RSA public key used as an HMAC secret: the classic algorithm confusion.
+        SignedJWT confused = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(published.getKeyID())
+                .build(), claims);
+        confused.sign(new MACSigner(published.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
+        SignedJWT ecForged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(published.getKeyID())
+                .build(), claims);
+        ecForged.sign(new ECDSASigner(new ECKeyGenerator(Curve.P_256).generate()));
+        String[] parts = genuine.split("\\.");
+        String tamperedClaims = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                claims.toString().replace(username, "admin").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+
+        for (String forged : new String[] {otherKey.serialize(), confused.serialize(), ecForged.serialize(),
+                new PlainJWT(claims).serialize(), tamperedClaims, "not-a-jwt", genuine + "x"}) {
+            HttpResponse<String> refused = http.get("/credentials", "Authorization", "Bearer " + forged);
+            assertError(refused, 401, "invalid_token");
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
+            assertError(http.post("/register/start", PasskeyClient.object(), "Authorization", "Bearer " + forged),
+                    401, "invalid_token");
+        }
+        assertError(http.get("/credentials", "Authorization", "Basic " + genuine), 401, "invalid_token");
+        assertError(http.get("/credentials"), 401, "unauthorized");
+        assertThat(http.get("/credentials", "Authorization", "Bearer " + genuine).statusCode()).isEqualTo(200);
+    }
+
+}

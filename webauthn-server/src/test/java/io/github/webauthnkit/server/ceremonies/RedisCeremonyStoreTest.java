@@ -1,0 +1,98 @@
+package io.github.webauthnkit.server.ceremonies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.http.RedisRateLimiter;
+import io.github.webauthnkit.server.storage.RedisClients;
+import io.github.webauthnkit.server.testing.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+/** Ceremony state and rate limits in a real Redis, seen by two replicas (two independent connection pools). */
+class RedisCeremonyStoreTest {
+    private static RedisServer redis;
+    private static ServerConfig config;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.start();
+        config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_REDIS_URL", redis.url(),
+                "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString()));
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    @Test
+    void aCeremonyStartedOnOneReplicaIsTakenExactlyOnceAcrossReplicas() throws Exception {
+        try (RedisCeremonyStore a = new RedisCeremonyStore(RedisClients.open(config));
+             RedisCeremonyStore b = new RedisCeremonyStore(RedisClients.open(config))) {
+            for (int round = 0; round < 50; round++) {
+                String id = "race-" + round;
+                a.put(id, "{\"state\":" + round + "}", Duration.ofMinutes(1));
+                CountDownLatch go = new CountDownLatch(1);
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                try {
+                    List<Callable<Optional<String>>> takers = new ArrayList<>();
+                    for (RedisCeremonyStore replica : List.of(a, b, a, b)) {
+                        takers.add(() -> {
+                            go.await();
+                            return replica.take(id);
+                        });
+                    }
+                    List<Future<Optional<String>>> results = new ArrayList<>();
+                    for (Callable<Optional<String>> taker : takers) {
+                        results.add(pool.submit(taker));
+                    }
+                    go.countDown();
+                    long winners = 0;
+                    for (Future<Optional<String>> result : results) {
+                        winners += result.get().isPresent() ? 1 : 0;
+                    }
+                    assertThat(winners).as("round %d", round).isEqualTo(1);
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+        }
+    }
+
+    @Test
+    void stateExpiresWithTheCeremonyTimeout() throws Exception {
+        try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config))) {
+            store.put("short-lived", "{}", Duration.ofMillis(200));
+            Thread.sleep(400);
+            assertThat(store.take("short-lived")).isEmpty();
+        }
+    }
+
+    @Test
+    void failuresCountAcrossReplicas() {
+        try (JedisPooled one = RedisClients.open(config); JedisPooled two = RedisClients.open(config)) {
+            RedisRateLimiter a = new RedisRateLimiter(one);
+            RedisRateLimiter b = new RedisRateLimiter(two);
+            for (int i = 0; i < 3; i++) {
+                a.recordFailure("username:mallory", Duration.ofMinutes(1));
+                b.recordFailure("username:mallory", Duration.ofMinutes(1));
+            }
+            assertThat(a.blocked("username:mallory", 6)).isPresent();
+            assertThat(b.blocked("username:mallory", 6)).get().matches(d -> d.toSeconds() > 50 && d.toSeconds() <= 60);
+            assertThat(b.blocked("username:mallory", 7)).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.webauthnkit.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ServerConfigTest {
+
+    @Test
+    void generatedDefaultsApplyAndVariablesOverrideThem() {
+        ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+        assertThat(defaults.rpId()).isNotBlank();
+        assertThat(defaults.origins()).isNotEmpty();
+        assertThat(defaults.embeddedDatabase()).isTrue();
+        assertThat(defaults.embeddedCeremonyState()).isTrue();
+
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_PORT", "9443", "WEBAUTHN_RP_ID", "example.com",
+                "WEBAUTHN_ORIGINS", "https://auth.example.com, https://example.com:8443", "WEBAUTHN_TOKEN_TTL", "PT5M"));
+        assertThat(config.port()).isEqualTo(9443);
+        assertThat(config.origins()).containsExactlyInAnyOrder("https://auth.example.com", "https://example.com:8443");
+        assertThat(config.tokenTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.httpsOnly()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "WEBAUTHN_PORT|70000|WEBAUTHN_PORT='70000' is invalid: expected a port number from 1 to 65535",
+        "WEBAUTHN_PORT|http|WEBAUTHN_PORT='http' is invalid",
+        "WEBAUTHN_RP_ID|Not A Host|WEBAUTHN_RP_ID='not a host' is invalid: expected a host name",
+        "WEBAUTHN_ORIGINS|https://evil.test|WEBAUTHN_ORIGINS entry 'https://evil.test' is invalid: its host is not WEBAUTHN_RP_ID",
+        "WEBAUTHN_ORIGINS|http://auth.localhost.test|WEBAUTHN_ORIGINS entry 'http://auth.localhost.test' is invalid",
+        "WEBAUTHN_ORIGINS|http://localhost:8080/app|an origin is scheme://host[:port] with no path",
+        "WEBAUTHN_TOKEN_TTL|forever|WEBAUTHN_TOKEN_TTL='forever' is invalid: expected a duration from 1m to 24h",
+        "WEBAUTHN_TOKEN_TTL|48h|WEBAUTHN_TOKEN_TTL='48h' is invalid",
+        "WEBAUTHN_USER_VERIFICATION|always|WEBAUTHN_USER_VERIFICATION='always' is invalid: expected one of required, preferred, discouraged",
+        "WEBAUTHN_ATTESTATION|maybe|WEBAUTHN_ATTESTATION='maybe' is invalid",
+        "WEBAUTHN_DB_URL|jdbc:mysql://db/x|WEBAUTHN_DB_URL='jdbc:mysql://db/x' is not supported",
+        "WEBAUTHN_REDIS_URL|redis://:secret@redis:6379|is not a Redis URL such as redis://redis:6379",
+        "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid"})
+    void aBadValueStopsStartUpNamingTheVariable(String variable, String value, String message) {
+        Map<String, String> env = new HashMap<>();
+        env.put(variable, value);
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void databaseAndRedisNeedTheirPasswordFiles() {
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("WEBAUTHN_DB_URL", "jdbc:postgresql://db:5432/w")))
+                .hasMessageContaining("WEBAUTHN_DB_PASSWORD_FILE is not");
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("WEBAUTHN_REDIS_URL", "redis://redis:6379")))
+                .hasMessageContaining("WEBAUTHN_REDIS_PASSWORD_FILE is not");
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.webauthnkit.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** What the server relies on from any credential store; run against the embedded database and PostgreSQL. */
+abstract class CredentialStoreContract {
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    protected abstract CredentialStore store();
+
+    static UserAccount user(String username) {
+        return new UserAccount("u-" + UUID.randomUUID(), username, "Display " + username, NOW);
+    }
+
+    static StoredCredential credential(String userId, long counter) {
+        return new StoredCredential("c-" + UUID.randomUUID(), userId, "cose-key", counter, true, false, "internal,hybrid",
+                "Passkey 1", NOW, null);
+    }
+
+    private static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aUserAndItsFirstPasskeyAreStoredTogether() {
+        UserAccount alice = user(unique("alice"));
+        StoredCredential passkey = credential(alice.id(), 0);
+
+        assertThat(store().createUser(alice, passkey)).isTrue();
+
+        assertThat(store().findUserByUsername(alice.username())).contains(alice);
+        assertThat(store().findUserById(alice.id())).contains(alice);
+        assertThat(store().findCredential(passkey.id())).contains(passkey);
+        assertThat(store().credentialsOf(alice.id())).containsExactly(passkey);
+    }
+
+    @Test
+    void aTakenUsernameIsRefusedAndNothingIsLeftBehind() {
+        String name = unique("bob");
+        UserAccount first = user(name);
+        assertThat(store().createUser(first, credential(first.id(), 0))).isTrue();
+        UserAccount second = user(name);
+        StoredCredential orphan = credential(second.id(), 0);
+
+        assertThat(store().createUser(second, orphan)).isFalse();
+
+        assertThat(store().findUserById(second.id())).isEmpty();
+        assertThat(store().findCredential(orphan.id())).isEmpty();
+    }
+
+    @Test
+    void aCredentialIdIsRegisteredOnce() {
+        UserAccount carol = user(unique("carol"));
+        StoredCredential passkey = credential(carol.id(), 0);
+        store().createUser(carol, passkey);
+        UserAccount dave = user(unique("dave"));
+
+        assertThat(store().createUser(dave, passkey)).isFalse();
+        assertThat(store().findUserById(dave.id())).isEmpty();
+        assertThat(store().addCredential(passkey)).isFalse();
+        assertThat(store().credentialsOf(carol.id())).hasSize(1);
+    }
+
+    @Test
+    void theCounterOnlyMovesForwardOnce() {
+        UserAccount erin = user(unique("erin"));
+        StoredCredential passkey = credential(erin.id(), 5);
+        store().createUser(erin, passkey);
+
+        assertThat(store().recordUse(passkey.id(), 5, 6, true, NOW)).isTrue();
+        assertThat(store().recordUse(passkey.id(), 5, 7, true, NOW)).as("a stale previous count").isFalse();
+        StoredCredential used = store().findCredential(passkey.id()).orElseThrow();
+        assertThat(used.signatureCount()).isEqualTo(6);
+        assertThat(used.backedUp()).isTrue();
+        assertThat(used.lastUsedAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void renameAndDeleteOnlyTouchTheOwnersPasskeysAndNeverTheLastOne() {
+        UserAccount frank = user(unique("frank"));
+        StoredCredential first = credential(frank.id(), 0);
+        store().createUser(frank, first);
+        StoredCredential second = credential(frank.id(), 0);
+        assertThat(store().addCredential(second)).isTrue();
+        UserAccount grace = user(unique("grace"));
+        store().createUser(grace, credential(grace.id(), 0));
+
+        assertThat(store().rename(grace.id(), first.id(), "stolen")).isFalse();
+        assertThat(store().rename(frank.id(), first.id(), "Laptop")).isTrue();
+        assertThat(store().findCredential(first.id()).orElseThrow().name()).isEqualTo("Laptop");
+
+        assertThat(store().delete(grace.id(), first.id())).isEqualTo(CredentialStore.DeleteResult.NOT_FOUND);
+        assertThat(store().delete(frank.id(), first.id())).isEqualTo(CredentialStore.DeleteResult.DELETED);
+        assertThat(store().delete(frank.id(), second.id())).isEqualTo(CredentialStore.DeleteResult.LAST_CREDENTIAL);
+        assertThat(store().credentialsOf(frank.id())).containsExactly(second);
+    }
+
+    @Test
+    void concurrentDeletionsNeverRemoveTheLastPasskey() throws Exception {
+        UserAccount heidi = user(unique("heidi"));
+        StoredCredential a = credential(heidi.id(), 0);
+        store().createUser(heidi, a);
+        StoredCredential b = credential(heidi.id(), 0);
+        store().addCredential(b);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<CredentialStore.DeleteResult>> both = List.of(() -> store().delete(heidi.id(), a.id()),
+                    () -> store().delete(heidi.id(), b.id()));
+            List<CredentialStore.DeleteResult> results = new ArrayList<>();
+            for (Future<CredentialStore.DeleteResult> f : pool.invokeAll(both)) {
+                results.add(f.get());
+            }
+            assertThat(results).containsExactlyInAnyOrder(CredentialStore.DeleteResult.DELETED,
+                    CredentialStore.DeleteResult.LAST_CREDENTIAL);
+            assertThat(store().credentialsOf(heidi.id())).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void answersThePing() {
+        store().ping();
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.webauthnkit.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.testing.PostgresServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The storage contract on a real PostgreSQL server, plus what only several replicas can do to it. */
+class PostgresCredentialStoreTest extends CredentialStoreContract {
+    private static PostgresServer postgres;
+    private static JdbcCredentialStore store;
+
+    @BeforeAll
+    static void open() {
+        postgres = PostgresServer.start();
+        store = JdbcCredentialStore.open(config());
+    }
+
+    @AfterAll
+    static void close() {
+        if (store != null) {
+            store.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    static ServerConfig config() {
+        return ServerConfig.fromEnvironment(Map.of("WEBAUTHN_DB_URL", postgres.jdbcUrl(), "WEBAUTHN_DB_USER",
+                postgres.user(), "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString()));
+    }
+
+    @Override
+    protected CredentialStore store() {
+        return store;
+    }
+
+    @Test
+    void replicasStartingTogetherMigrateOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Callable<JdbcCredentialStore>> starts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            starts.add(() -> JdbcCredentialStore.open(config()));
+        }
+        try {
+            for (Future<JdbcCredentialStore> started : pool.invokeAll(starts)) {
+                started.get().close();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (var connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(),
+                java.nio.file.Files.readString(postgres.passwordFile()));
+             var rows = connection.createStatement().executeQuery(
+                     "SELECT count(*) FROM flyway_schema_history WHERE success")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(1);
+        }
+    }
+}

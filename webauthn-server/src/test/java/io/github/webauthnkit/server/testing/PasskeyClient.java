@@ -1,0 +1,135 @@
+package io.github.webauthnkit.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A client of the server's JSON API that uses a software authenticator, as a browser would. */
+public final class PasskeyClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final String baseUrl;
+    private final SoftwareAuthenticator authenticator;
+
+    public PasskeyClient(String baseUrl, SoftwareAuthenticator authenticator) {
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), baseUrl, authenticator);
+    }
+
+    public PasskeyClient(HttpClient http, String baseUrl, SoftwareAuthenticator authenticator) {
+        this.http = http;
+        this.baseUrl = baseUrl;
+        this.authenticator = authenticator;
+    }
+
+    /** An HTTP answer with its JSON body (or null). */
+    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
+        public Response expect(int expected) {
+            if (status != expected) {
+                throw new AssertionError("Expected HTTP " + expected + " but got " + status + ": " + raw.body());
+            }
+            return this;
+        }
+    }
+
+    public SoftwareAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** Registers a new account with one passkey; returns the completion's body ({userId, credentialId}). */
+    public JsonNode register(String username) {
+        JsonNode started = post("/register/start", object().put("username", username).put("displayName", username), null)
+                .expect(200).body();
+        return completeRegistration(started, null).expect(201).body();
+    }
+
+    /** Adds a passkey to the signed-in account. */
+    public JsonNode addPasskey(String token) {
+        JsonNode started = post("/register/start", object(), token).expect(200).body();
+        return completeRegistration(started, token).expect(201).body();
+    }
+
+    public Response completeRegistration(JsonNode started, String token) {
+        ObjectNode body = object().put("requestId", started.path("requestId").asText());
+        body.set("credential", authenticator.register(started.path("publicKey")));
+        return post("/register/complete", body, token);
+    }
+
+    /** Signs in (with the username, or with a discoverable passkey when it is null) and returns the access token. */
+    public String signIn(String username) {
+        JsonNode started = startAuthentication(username).expect(200).body();
+        return completeAuthentication(started).expect(200).body().path("access_token").asText();
+    }
+
+    public Response startAuthentication(String username) {
+        return post("/authenticate/start", username == null ? object() : object().put("username", username), null);
+    }
+
+    public Response completeAuthentication(JsonNode started) {
+        ObjectNode body = object().put("requestId", started.path("requestId").asText());
+        body.set("credential", authenticator.authenticate(started.path("publicKey")));
+        return post("/authenticate/complete", body, null);
+    }
+
+    public Response post(String path, JsonNode body, String token) {
+        return send(request(path, token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    public Response postRaw(String path, String contentType, String body) {
+        return send(request(path, null).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Response get(String path, String token) {
+        return send(request(path, token).GET());
+    }
+
+    public Response patch(String path, JsonNode body, String token) {
+        return send(request(path, token).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    public Response delete(String path, String token) {
+        return send(request(path, token).DELETE());
+    }
+
+    public static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private Response send(HttpRequest.Builder builder) {
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = null;
+            if (!response.body().isEmpty()) {
+                try {
+                    body = JSON.readTree(response.body());
+                } catch (IOException e) {
+                    body = null;
+                }
+            }
+            return new Response(response.statusCode(), body, response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.github.webauthnkit.server.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real PostgreSQL server from the machine's installation (Debian package {@code postgresql}), started on a free
+ * loopback port with password authentication, for the tests. PostgreSQL refuses to run as root, so under root it
+ * runs as the {@code postgres} system user the package creates.
+ */
+public final class PostgresServer implements AutoCloseable {
+    private final Path bin;
+    private final Path dir;
+    private final Path data;
+    private final Path passwordFile;
+    private final int port;
+
+    private PostgresServer(Path bin, Path dir, Path passwordFile, int port) {
+        this.bin = bin;
+        this.dir = dir;
+        this.data = dir.resolve("data");
+        this.passwordFile = passwordFile;
+        this.port = port;
+    }
+
+    public static PostgresServer start() {
+        Path bin = binaries();
+        try {
+            Path dir = Files.createTempDirectory("webauthn-pg-");
+            Path passwordFile = LocalProcess.passwordFile(dir, "postgres_password");
+            PostgresServer server = new PostgresServer(bin, dir, passwordFile, LocalProcess.freePort());
+            if (LocalProcess.isRoot()) {
+                LocalProcess.run(List.of("chown", "-R", "postgres", dir.toString()), Duration.ofSeconds(10));
+                LocalProcess.run(List.of("chmod", "755", dir.toString()), Duration.ofSeconds(10));
+            }
+            server.as(List.of(bin.resolve("initdb").toString(), "-D", server.data.toString(), "-U", "webauthn",
+                    "--auth=scram-sha-256", "--pwfile=" + passwordFile, "-E", "UTF8", "--no-sync"), Duration.ofSeconds(60));
+            server.startProcess();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the (stopped) server again on the same port with the same data. */
+    public void startProcess() {
+        as(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "30", "-l",
+                dir.resolve("postgres.log").toString(), "-o", "-p " + port + " -c listen_addresses=127.0.0.1"
+                        + " -c unix_socket_directories=" + dir + " -c fsync=off", "start"), Duration.ofSeconds(45));
+        LocalProcess.awaitPort(port, Duration.ofSeconds(30));
+    }
+
+    /** Stops the server at once (fast shutdown: open connections are cut). */
+    public void stopProcess() {
+        as(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-m", "fast", "stop"),
+                Duration.ofSeconds(45));
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    public String user() {
+        return "webauthn";
+    }
+
+    public Path passwordFile() {
+        return passwordFile;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopProcess();
+        } catch (RuntimeException e) {
+            // already stopped
+        }
+    }
+
+    private void as(List<String> command, Duration limit) {
+        List<String> full = new ArrayList<>();
+        if (LocalProcess.isRoot()) {
+            full.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        full.addAll(command);
+        LocalProcess.run(full, limit);
+    }
+
+    private static Path binaries() {
+        Path root = Path.of("/usr/lib/postgresql");
+        try (Stream<Path> versions = Files.isDirectory(root) ? Files.list(root) : Stream.empty()) {
+            return versions.map(v -> v.resolve("bin"))
+                    .filter(b -> Files.isExecutable(b.resolve("initdb")))
+                    .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                    .orElseThrow(() -> new IllegalStateException("PostgreSQL is not installed: the storage and replica"
+                            + " tests need a real server. Install it with 'apt-get install postgresql'."));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.github.webauthnkit.server.testing;
+
+import io.github.webauthnkit.server.WebAuthnServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as a separate operating-system process (a replica), started from the test class path with its
+ * configuration in environment variables. {@link #kill()} sends SIGKILL: no shutdown hook, no flush.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /**
+     * @param environment the replica's WEBAUTHN_* variables; port, bind address and origin are set here unless given
+     */
+    public static ServerProcess start(Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(environment);
+        int port = env.containsKey("WEBAUTHN_PORT") ? Integer.parseInt(env.get("WEBAUTHN_PORT")) : LocalProcess.freePort();
+        env.put("WEBAUTHN_PORT", Integer.toString(port));
+        env.putIfAbsent("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");
+        env.putIfAbsent("WEBAUTHN_RP_ID", "localhost");
+        try {
+            Path log = Files.createTempFile("replica-" + port + "-", ".log");
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), WebAuthnServer.class.getName())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            ServerProcess server = new ServerProcess(builder.start(), port, log);
+            server.awaitHealthy(Duration.ofSeconds(30));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** SIGKILL, then wait for the process to be gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private void awaitHealthy(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The replica exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                HttpResponse<Void> health = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            LocalProcess.sleep(100);
+        }
+        kill();
+        throw new IllegalStateException("The replica was not healthy within " + limit.toSeconds() + " s:\n" + log());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

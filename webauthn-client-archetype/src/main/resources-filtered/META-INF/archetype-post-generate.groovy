@@ -197,7 +197,7 @@ def writeServerDefaults = { ->
     Files.createDirectories(defaultsFile.parent)
     // The token lifetime is written once, in pom.xml (webauthn.keys.tokenTtl, which the webauthn-keys goals read); the
     // build filters it into this file.
-    Files.writeString(defaultsFile, '# Defaults of the passkey server, from the archetype properties; WEBAUTHN_* environment variables override them.\n'
+    Files.writeString(defaultsFile, '# Defaults of the passkey server, this project's generation settings; WEBAUTHN_* environment variables override them.\n'
             + '# WEBAUTHN_TOKEN_TTL comes from webauthn.keys.tokenTtl in pom.xml when the project is built.\n'
             + (lines + ['WEBAUTHN_TOKEN_TTL=${webauthn.keys.tokenTtl}']).sort().join('\n') + '\n')
 }

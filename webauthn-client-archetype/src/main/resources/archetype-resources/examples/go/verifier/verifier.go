@@ -30,7 +30,7 @@ const (
 	Replayed        = "replayed"
 )
 
-// DefaultAlgorithms is the allow-list when none is given: every algorithm the kit signs with.
+// DefaultAlgorithms is the allow-list when none is given: every algorithm the passkey server signs with.
 const DefaultAlgorithms = "RS256,RS384,RS512,PS256,ES256,ES384,EdDSA"
 
 // supported holds the asymmetric algorithms an allow-list may name; none and HMAC can never be allowed.

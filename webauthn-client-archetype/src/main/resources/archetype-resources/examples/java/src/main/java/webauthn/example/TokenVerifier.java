@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * codes. nimbus still does the parsing, the key selection and the cryptography.
  */
 public final class TokenVerifier {
-    /** What the kit signs with; the default allow-list. */
+    /** What the passkey server signs with; the default allow-list. */
     public static final String DEFAULT_ALGORITHMS = "RS256,RS384,RS512,PS256,ES256,ES384,EdDSA";
 
     /** Every algorithm an allow-list may name: asymmetric only, so never {@code none} and never HMAC. */

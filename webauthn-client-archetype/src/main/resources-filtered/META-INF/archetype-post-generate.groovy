@@ -197,7 +197,7 @@ def writeServerDefaults = { ->
     Files.createDirectories(defaultsFile.parent)
     // The token lifetime is written once, in pom.xml (webauthn.keys.tokenTtl, which the webauthn-keys goals read); the
     // build filters it into this file.
-    Files.writeString(defaultsFile, '# Defaults of the passkey server, this project's generation settings; WEBAUTHN_* environment variables override them.\n'
+    Files.writeString(defaultsFile, '# Defaults of the passkey server, set when this project was generated; WEBAUTHN_* environment variables override them.\n'
             + '# WEBAUTHN_TOKEN_TTL comes from webauthn.keys.tokenTtl in pom.xml when the project is built.\n'
             + (lines + ['WEBAUTHN_TOKEN_TTL=${webauthn.keys.tokenTtl}']).sort().join('\n') + '\n')
 }
@@ -238,17 +238,27 @@ def createSecretsAndKeys = { ->
 // The user sees where the secrets and the public key are and how to run the server.
 def printNextSteps = { ->
     def rel = { String p -> projectDir.relativize(projectDir.resolve(p)).toString() }
+    def origin = value('serverUrl').replaceAll('/$', '')
+    def jar = "target/${request.artifactId}.jar"
+    // Browsers allow WebAuthn only on the configured origin or on http://localhost: a project for another origin is
+    // tried locally as localhost, which the message says rather than sending the user to a host not yet deployed.
+    def local = "http://localhost:${value('serverPort')}"
+    def run = origin == local || (origin.startsWith('http://localhost') && value('relyingPartyId') == 'localhost')
+            ? """  ./mvnw package && java -jar ${jar}     # the passkey server on its embedded default (needs only a JDK)
+  open ${origin}/ and register a passkey"""
+            : """  ./mvnw package                        # the jar and its smoke suite (needs only a JDK)
+  WEBAUTHN_RP_ID=localhost WEBAUTHN_ORIGINS=${local} java -jar ${jar}
+  open ${local}/ and register a passkey   # on this machine, as localhost; ${origin}/ (RP id ${value('relyingPartyId')}) once deployed"""
     println """
 WebAuthn Kit: generated ${request.artifactId} in ${projectDir}
 
   Secrets (0600, git-ignored):  docker/secrets/postgres_password, redis_password, jwt_signing_keys.json (${value('jwtAlgorithm')})
   Public key for verifiers:     ${value('exportPublicKey') == 'true' ? rel(value('publicKeyPath')) : '(not exported: exportPublicKey=false)'}
-  JWKS for verifiers:           config/webauthn-jwks.json, and ${value('serverUrl').replaceAll('/$', '')}/.well-known/jwks.json once running
+  JWKS for verifiers:           config/webauthn-jwks.json, and ${origin}/.well-known/jwks.json once running
 
 Next steps:
   cd ${projectDir}
-  ./mvnw package && java -jar target/${request.artifactId}.jar     # the passkey server on its embedded default
-  open ${value('serverUrl').replaceAll('/$', '')}/ and register a passkey
+${run}
   docker compose -f docker/docker-compose.yml up -d --build      # the production stack (PostgreSQL, Redis${value('productionMode') == 'true' ? ', TLS proxy' : ''})
 
 Read README.md (run, configure, deploy), INTEGRATION.md (how your services trust this server) and

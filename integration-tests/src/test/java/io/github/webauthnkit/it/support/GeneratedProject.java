@@ -43,6 +43,12 @@ public final class GeneratedProject {
 
     /** Generates into {@code parent}, returning the outcome whether it succeeded or not. */
     public static GeneratedProject generateInto(Path parent, String artifactId, Map<String, String> properties) {
+        return generateWith(maven(), parent, artifactId, properties);
+    }
+
+    /** The same with another Maven: {@code mvn} is the command that runs it. */
+    public static GeneratedProject generateWith(String mvn, Path parent, String artifactId,
+                                                Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("archetypeGroupId", "io.github.webauthnkit");
         all.put("archetypeArtifactId", "webauthn-client-archetype");
@@ -53,7 +59,7 @@ public final class GeneratedProject {
         all.put("interactiveMode", "false");
         all.put("outputDirectory", parent.toString());
         all.putAll(properties);
-        List<String> command = new ArrayList<>(List.of(maven(), "-B", "-ntp"));
+        List<String> command = new ArrayList<>(List.of(mvn, "-B", "-ntp"));
         command.add("org.apache.maven.plugins:maven-archetype-plugin:" + archetypePluginVersion() + ":generate");
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(localRepositoryArgs());

@@ -1,0 +1,129 @@
+package io.github.webauthnkit.it.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.server.testing.PasskeyClient;
+import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production stack: the TLS proxy with a certificate made here, the only container that publishes ports; a
+ * passkey ceremony over https through it; /metrics not reachable through it; every container non-root on a read-only
+ * root file system with the capabilities the Compose file lists, the server still working; no secret in any
+ * container's environment. The secrets belong to a service user (uid 10001), not to the user running the tests.
+ */
+class ProductionStackIT {
+    private static final String SERVICE_USER = "10001";
+
+    @Test
+    void theProductionStackIsHardenedAndServesPasskeysOverTls() throws Exception {
+        GeneratedProject project = GeneratedProject.generate("stack-prod", Map.of("generateExamples", "none",
+                "productionMode", "true", "serverUrl", "https://localhost", "relyingPartyId", "localhost"));
+        project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
+        Path certificate = project.file("docker/certs/fullchain.pem");
+        Files.createDirectories(certificate.getParent());
+        run(project, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                "-keyout", "docker/secrets/tls_private_key.pem", "-out", "docker/certs/fullchain.pem");
+        run(project, "chmod", "600", "docker/secrets/tls_private_key.pem");
+        run(project, "chown", "-R", SERVICE_USER + ":" + SERVICE_USER, "docker/secrets");
+
+        try (ComposeStack stack = ComposeStack.up(project, Map.of("WEBAUTHN_UID", SERVICE_USER,
+                "WEBAUTHN_GID", SERVICE_USER))) {
+            HttpClient https = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
+            PasskeyClient bob = new PasskeyClient(https, "https://localhost",
+                    new SoftwareAuthenticator("https://localhost", SoftwareAuthenticator.Algorithm.ES256));
+            String userId = bob.register("bob").path("userId").asText();
+            assertThat(SignedJWT.parse(bob.signIn("bob")).getJWTClaimsSet().getSubject()).isEqualTo(userId);
+
+            HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as("/metrics through the proxy").isEqualTo(404);
+            assertThat(metrics.body()).doesNotContain("webauthn_");
+            HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.statusCode()).isEqualTo(301);
+            assertThat(plain.headers().firstValue("Location")).hasValue("https://localhost/");
+
+            List<String> secrets = new ArrayList<>();
+            for (String name : List.of("postgres_password", "redis_password", "tls_private_key.pem",
+                    "jwt_signing_keys.json")) {
+                secrets.add(Files.readString(project.file("docker/secrets/" + name)).strip());
+            }
+            Map<String, String> capabilities = Map.of("server", "[]", "proxy", "[]",
+                    "postgres", "[CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_SETGID CAP_SETUID]",
+                    "redis", "[CAP_CHOWN CAP_DAC_OVERRIDE CAP_SETGID CAP_SETUID]");
+            for (String service : List.of("server", "postgres", "redis", "proxy")) {
+                String id = stack.containers(service).get(0);
+                String ports = stack.docker("inspect", "--format",
+                        "{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostPort}} {{end}}{{end}}", id)
+                        .output().strip();
+                // Each published port is listed once per address family.
+                assertThat(String.join(" ", new TreeSet<>(List.of(ports.split("\\s+")))).strip())
+                        .as(service + " publishes").isEqualTo(service.equals("proxy") ? "443 80" : "");
+                assertThat(stack.docker("inspect", "--format", "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}"
+                        + " {{.HostConfig.SecurityOpt}}", id).output().strip())
+                        .isEqualTo("true [ALL] [no-new-privileges:true]");
+                String added = stack.docker("inspect", "--format", "{{.HostConfig.CapAdd}}", id).output().strip();
+                assertThat(added.replace("CAP_", "").replace("[", "").replace("]", "").split(" "))
+                        .as(service + " capabilities").containsExactlyInAnyOrder(capabilities.get(service)
+                                .replace("CAP_", "").replace("[", "").replace("]", "").split(" "));
+                String uid = stack.docker("exec", id, "sh", "-c", "grep '^Uid:' /proc/1/status").output();
+                assertThat(uid.split("\\s+")[1]).as(service + " runs as").isNotEqualTo("0");
+                String environment = stack.docker("inspect", "--format", "{{range .Config.Env}}{{.}}\n{{end}}", id)
+                        .output();
+                for (String secret : secrets) {
+                    assertThat(environment).as(service + "'s environment").doesNotContain(secret);
+                }
+            }
+            String server = stack.containers("server").get(0);
+            assertThat(stack.docker("exec", server, "sh", "-c", "touch /app/written").exitCode())
+                    .as("a write outside the server's tmpfs").isNotZero();
+            assertThat(stack.docker("exec", server, "sh", "-c", "touch /tmp/written").exitCode())
+                    .as("a write to its tmpfs").isZero();
+            Command.Result health = Command.run(project.dir(), Duration.ofMinutes(2), stackEnvironment(stack),
+                    List.of("bash", "scripts/health-check.sh", "--compose", "--server", "https://localhost"));
+            assertThat(health.output()).contains("postgres  ok").contains("redis     ok");
+        }
+    }
+
+    private static Map<String, String> stackEnvironment(ComposeStack stack) {
+        return stack.engine().environment();
+    }
+
+    private static void run(GeneratedProject project, String... command) {
+        Command.run(project.dir(), Duration.ofMinutes(1), Map.of(), List.of(command)).assertSuccess(command[0]);
+    }
+
+    private static SSLContext trusting(Path certificate) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(certificate)) {
+            store.setCertificateEntry("stack", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+}

@@ -1,6 +1,8 @@
 // The page: registration, sign-in (with a username, or through passkey autofill), the signed-in view with the
-// decoded token, and passkey management. The token is kept in memory and in sessionStorage (never localStorage): it
-// survives a reload of this tab and leaves with it.
+// decoded token, and passkey management. The sign-in token is kept in memory and in sessionStorage (never
+// localStorage): it survives a reload of this tab and leaves with it. It cannot change the account: adding, renaming
+// or deleting a passkey takes a management token, which the page gets by asking for one of the account's passkeys
+// again and keeps in memory only, for the few minutes it lives.
 import { call, ApiError } from "./api.js";
 import * as webauthn from "./webauthn.js";
 
@@ -10,6 +12,8 @@ const byId = (id) => document.getElementById(id);
 
 let token = null;
 let claims = null;
+/** The management token of the latest passkey confirmation, {value, expires} (ms since the epoch), or null. */
+let management = null;
 let countdown = null;
 let ceremoniesBlocked = false;
 let conditionalMediation = false;
@@ -58,6 +62,7 @@ function keepToken(value) {
 function forgetToken() {
   token = null;
   claims = null;
+  management = null;
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
@@ -148,6 +153,14 @@ async function signIn(username, message = "Signed in.") {
   startAutofill();
 }
 
+/** Both steps of a registration; a passkey added to the account goes with its management token. */
+async function createPasskey(body, manage) {
+  const started = await call("POST", "/register/start", body, manage);
+  rpId = (started.publicKey.rp && started.publicKey.rp.id) || location.hostname;
+  const credential = await webauthn.create(started.publicKey);
+  await call("POST", "/register/complete", { requestId: started.requestId, credential }, manage);
+}
+
 /** Registers a new account, or, when signed in, adds a passkey to the signed-in account. */
 async function register() {
   const adding = Boolean(token);
@@ -162,11 +175,11 @@ async function register() {
   busy(true);
   let registered = false;
   try {
-    const body = adding ? {} : { username, displayName: byId("display-name").value.trim() || username };
-    const started = await call("POST", "/register/start", body, token);
-    rpId = (started.publicKey.rp && started.publicKey.rp.id) || location.hostname;
-    const credential = await webauthn.create(started.publicKey);
-    await call("POST", "/register/complete", { requestId: started.requestId, credential });
+    if (adding) {
+      await withManagement((manage) => createPasskey({}, manage));
+    } else {
+      await createPasskey({ username, displayName: byId("display-name").value.trim() || username });
+    }
     registered = true;
   } catch (error) {
     fail(error);
@@ -196,6 +209,51 @@ function signOut(message = "Signed out.") {
   status(message, "info");
   byId("auth-title").focus();
   startAutofill();
+}
+
+// ---- account changes --------------------------------------------------------------------------------------------
+
+/** Whether the kept management token has more than a few seconds left. */
+function keptManagementToken() {
+  return Boolean(management) && management.expires - 10_000 > Date.now();
+}
+
+/**
+ * A management token: the one kept while it has more than a few seconds left, else a new one from the account
+ * ceremony, which asks for one of the signed-in account's passkeys (with the device's PIN or biometric).
+ */
+async function managementToken() {
+  if (keptManagementToken()) return management.value;
+  management = null;
+  status("Confirm with your passkey to change your passkeys.", "info");
+  const started = await call("POST", "/account/start", {}, token);
+  rpId = started.publicKey.rpId || location.hostname;
+  let credential;
+  try {
+    credential = await webauthn.get(started.publicKey);
+  } catch (error) {
+    if (error.name !== "NotAllowedError") throw error;
+    throw new webauthn.CeremonyError(error.cause, "The confirmation with your passkey was cancelled or timed out; "
+      + "nothing was changed.");
+  }
+  const confirmed = await call("POST", "/account/complete", { requestId: started.requestId, credential }, token);
+  management = { value: confirmed.management_token, expires: Date.now() + confirmed.expires_in * 1000 };
+  return management.value;
+}
+
+/**
+ * Runs a change of the account with a management token. A kept token the server no longer accepts (a key revoked, a
+ * clock apart) is dropped and the passkey asked for once more.
+ */
+async function withManagement(change) {
+  const kept = keptManagementToken();
+  try {
+    return await change(await managementToken());
+  } catch (error) {
+    if (!kept || !(error instanceof ApiError) || error.status !== 401) throw error;
+    management = null;
+    return change(await managementToken());
+  }
 }
 
 // ---- signed-in view ---------------------------------------------------------------------------------------------
@@ -315,7 +373,8 @@ function startRename(item, passkey) {
     }
     save.disabled = true;
     try {
-      const updated = await call("PATCH", `/credentials/${encodeURIComponent(passkey.id)}`, { name }, token);
+      const updated = await withManagement((manage) =>
+        call("PATCH", `/credentials/${encodeURIComponent(passkey.id)}`, { name }, manage));
       status(`Passkey renamed to ${updated.name}.`, "success");
       restore(updated);
     } catch (error) {
@@ -332,7 +391,8 @@ function startRename(item, passkey) {
 async function deletePasskey(passkey) {
   busy(true);
   try {
-    await call("DELETE", `/credentials/${encodeURIComponent(passkey.id)}`, undefined, token);
+    await withManagement((manage) =>
+      call("DELETE", `/credentials/${encodeURIComponent(passkey.id)}`, undefined, manage));
     status(`Deleted ${passkey.name}. Remove it from your device or password manager too.`, "success");
     await loadPasskeys();
     byId("passkeys-title").focus();

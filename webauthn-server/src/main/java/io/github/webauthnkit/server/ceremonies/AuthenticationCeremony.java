@@ -18,6 +18,7 @@ import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
 import com.yubico.webauthn.data.PublicKeyCredential;
 import com.yubico.webauthn.data.PublicKeyCredentialDescriptor;
 import com.yubico.webauthn.data.PublicKeyCredentialRequestOptions;
+import com.yubico.webauthn.data.UserVerificationRequirement;
 import com.yubico.webauthn.exception.AssertionFailedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,15 @@ import javax.crypto.spec.SecretKeySpec;
  * Authentication: with a username (its passkeys are offered) or without one (a discoverable passkey chooses the
  * account). For an unknown username the options offer a stand-in credential id derived from the username with a
  * per-process secret, so the answer looks like one for an existing account with one passkey.
+ *
+ * <p>The account ceremony is an authentication of the signed-in account again, before its passkeys change: only that
+ * account's passkeys are offered and accepted, user verification is required whatever the configuration says, and
+ * its request id completes nothing else (nor does a sign-in's request id complete it).
  */
 public final class AuthenticationCeremony {
+    /** The account ceremony's name in its stored state, and in metrics and logs. */
+    public static final String ACCOUNT = "account";
+
     private final ServerConfig config;
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
@@ -74,12 +82,29 @@ public final class AuthenticationCeremony {
                     .build();
             request = request.toBuilder().publicKeyCredentialRequestOptions(standIn).build();
         }
+        return keep(request, "authentication", name, Optional.empty());
+    }
+
+    /** The account ceremony's options: the passkeys of the signed-in account, with user verification required. */
+    public Started startForAccount(UserAccount account) {
+        AssertionRequest request = relyingParty.startAssertion(StartAssertionOptions.builder()
+                .username(account.username())
+                .userVerification(UserVerificationRequirement.REQUIRED)
+                .timeout(config.ceremonyTimeout().toMillis())
+                .build());
+        return keep(request, ACCOUNT, Optional.of(account.username()), Optional.of(account.id()));
+    }
+
+    /** Keeps the ceremony's state until it is completed or times out; the options go to the browser. */
+    private Started keep(AssertionRequest request, String ceremony, Optional<String> username,
+                         Optional<String> accountId) {
         String requestId = Ids.random();
         try {
             ObjectNode state = json.createObjectNode();
-            state.put("ceremony", "authentication");
+            state.put("ceremony", ceremony);
             state.put("request", WebAuthnJson.write(request));
-            name.ifPresent(n -> state.put("username", n));
+            username.ifPresent(n -> state.put("username", n));
+            accountId.ifPresent(id -> state.put("accountId", id));
             ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
             return new Started(requestId, WebAuthnJson.publicKeyOptions(request.getPublicKeyCredentialRequestOptions()));
         } catch (IOException e) {
@@ -88,7 +113,25 @@ public final class AuthenticationCeremony {
     }
 
     public Completed complete(String requestId, JsonNode credential) {
-        JsonNode state = Ids.state(ceremonies, json, requestId, "authentication");
+        return verifyStarted(Ids.state(ceremonies, json, requestId, "authentication"), credential);
+    }
+
+    /**
+     * Completes an account ceremony: the request id must be one the same account started, and the passkey one of
+     * that account's.
+     *
+     * @param account the signed-in account completing it
+     */
+    public Completed completeForAccount(String requestId, JsonNode credential, UserAccount account) {
+        JsonNode state = Ids.state(ceremonies, json, requestId, ACCOUNT);
+        if (!account.id().equals(state.path("accountId").asText())) {
+            throw Ids.unknown();
+        }
+        return verifyStarted(state, credential);
+    }
+
+    /** A refusal names the account the ceremony was started for: it counts towards that account's limit. */
+    private Completed verifyStarted(JsonNode state, JsonNode credential) {
         try {
             return verify(state, credential);
         } catch (CeremonyException e) {
@@ -119,6 +162,10 @@ public final class AuthenticationCeremony {
         if (known.isEmpty()) {
             throw new CeremonyException(CeremonyException.Reason.UNKNOWN_CREDENTIAL,
                     "This passkey is not registered here.");
+        }
+        if (state.hasNonNull("accountId") && !state.get("accountId").asText().equals(known.get().userId())) {
+            throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
+                    "This passkey is not one of the signed-in account's; confirm with one of yours.");
         }
         AssertionResult result;
         try {

@@ -41,7 +41,7 @@ final class Ids {
         return node;
     }
 
-    private static CeremonyException unknown() {
+    static CeremonyException unknown() {
         return new CeremonyException(CeremonyException.Reason.UNKNOWN_REQUEST,
                 "Unknown, expired or already completed requestId; start the ceremony again.");
     }

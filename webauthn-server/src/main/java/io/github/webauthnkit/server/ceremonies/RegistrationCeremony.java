@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -33,7 +34,8 @@ import java.util.stream.Collectors;
  * <p>Without a token, registration creates a new account. Whether a username is taken is not visible from start
  * (the options look the same, and excludeCredentials is never filled for an anonymous caller); a taken username is
  * refused only at complete, after a full ceremony with a user gesture, which the rate limits slow down. With a
- * token, the passkey is added to the caller's own account.
+ * management token (a fresh passkey confirmation of the account), the passkey is added to the caller's own account;
+ * its complete is authorized again for that account.
  */
 public final class RegistrationCeremony {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -61,7 +63,8 @@ public final class RegistrationCeremony {
     }
 
     /**
-     * @param signedIn the caller's account when the request carries a valid token: the passkey is added to it
+     * @param signedIn the caller's account when the request carries a valid management token: the passkey is added
+     *                 to it
      */
     public Started start(String username, String displayName, Optional<UserAccount> signedIn) {
         UserIdentity identity;
@@ -98,13 +101,20 @@ public final class RegistrationCeremony {
         }
     }
 
-    public Completed complete(String requestId, JsonNode credential) {
+    /**
+     * @param mayAddTo called with the account's id when the ceremony adds a passkey to an existing account, before
+     *                 anything is verified or stored; it throws to refuse
+     */
+    public Completed complete(String requestId, JsonNode credential, Consumer<String> mayAddTo) {
         JsonNode state = Ids.state(ceremonies, json, requestId, "registration");
         PublicKeyCredentialCreationOptions request;
         try {
             request = WebAuthnJson.readCreationOptions(state.get("request").asText());
         } catch (IOException e) {
             throw new IllegalStateException("Stored registration request cannot be read", e);
+        }
+        if (!state.get("newAccount").asBoolean()) {
+            mayAddTo.accept(request.getUser().getId().getBase64Url());
         }
         PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
         try {

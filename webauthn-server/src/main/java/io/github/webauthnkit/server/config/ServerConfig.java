@@ -113,6 +113,10 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
                 r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)));
+        if (config.audience().equals(config.managementAudience())) {
+            throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
+                    + " server's own management tokens; choose the audience of the services that accept its tokens.");
+        }
         if (!dbUrl.isEmpty() && config.dbPasswordFile() == null) {
             throw new ConfigException("WEBAUTHN_DB_URL is set but WEBAUTHN_DB_PASSWORD_FILE is not: point it at the file"
                     + " holding the database password (for example /run/secrets/postgres_password).");
@@ -122,6 +126,14 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                     + " file holding the Redis password (for example /run/secrets/redis_password).");
         }
         return config;
+    }
+
+    /**
+     * The audience of management tokens, which change an account's passkeys: only this server accepts it, never
+     * {@link #audience()}, so a management token is no API token and an API token no management token.
+     */
+    public String managementAudience() {
+        return issuer + "#account";
     }
 
     /** Whether browsers reach this server over https only (then HSTS is sent). */

@@ -23,6 +23,11 @@ public record AuthEvent(Type type, Instant at, String userId, String username, S
         REGISTERED,
         /** A sign-in that issued a token. */
         SIGNED_IN,
+        /**
+         * The signed-in account confirmed with one of its passkeys again, which issued a management token: the step
+         * before passkeys are added, renamed or removed.
+         */
+        REAUTHENTICATED,
         /** A passkey added to an existing account. */
         PASSKEY_ADDED,
         /** A passkey renamed by its owner. */

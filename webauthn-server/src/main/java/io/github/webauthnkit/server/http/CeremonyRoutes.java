@@ -6,6 +6,7 @@ import io.github.webauthnkit.server.extension.AuthEvent;
 import io.github.webauthnkit.server.http.RequestBodies.CompleteRequest;
 import io.github.webauthnkit.server.http.RequestBodies.RegisterStartRequest;
 import io.github.webauthnkit.server.http.ResponseBodies.CeremonyStarted;
+import io.github.webauthnkit.server.http.ResponseBodies.ManagementTokenResponse;
 import io.github.webauthnkit.server.http.ResponseBodies.RegistrationDone;
 import io.github.webauthnkit.server.http.ResponseBodies.TokenResponse;
 import io.github.webauthnkit.server.storage.UserAccount;
@@ -16,8 +17,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The routes of the two ceremonies, each step run by the {@link CeremonyGuard}: registration (a new account, or a
- * passkey added to the signed-in one) and authentication, which ends with an access token.
+ * The routes of the ceremonies, each step run by the {@link CeremonyGuard}: registration (a new account, or a passkey
+ * added to the account of a management token), authentication, which ends with an access token, and the account
+ * ceremony, which confirms the signed-in account with one of its passkeys again and ends with a management token.
  */
 final class CeremonyRoutes {
     private final RegistrationCeremony registration;
@@ -45,7 +47,7 @@ final class CeremonyRoutes {
     void registerStart(Context ctx) {
         guard.run(ctx, "registration", "start", null, () -> {
             JsonNode body = bodies.read(ctx);
-            Optional<UserAccount> signedIn = bearer.signedIn(ctx);
+            Optional<UserAccount> signedIn = bearer.manager(ctx);
             RegisterStartRequest request = RequestBodies.registerStart(body, signedIn.isPresent());
             RegistrationCeremony.Started started = registration.start(request.username(), request.displayName(),
                     signedIn);
@@ -56,7 +58,8 @@ final class CeremonyRoutes {
     void registerComplete(Context ctx) {
         guard.run(ctx, "registration", "complete", null, () -> {
             CompleteRequest request = RequestBodies.complete(bodies.read(ctx));
-            RegistrationCeremony.Completed done = registration.complete(request.requestId(), request.credential());
+            RegistrationCeremony.Completed done = registration.complete(request.requestId(), request.credential(),
+                    accountId -> bearer.requireManagerOf(ctx, accountId));
             events.success(done.newAccount() ? AuthEvent.Type.REGISTERED : AuthEvent.Type.PASSKEY_ADDED,
                     "registration", done.user().id(), done.user().username(), done.credential().id(),
                     clientAddress.of(ctx));
@@ -84,6 +87,27 @@ final class CeremonyRoutes {
                     done.credential().id(), clientAddress.of(ctx));
             ctx.header("Cache-Control", "no-store");
             ctx.json(new TokenResponse(token.token(), "Bearer", token.expiresIn()));
+        });
+    }
+
+    void accountStart(Context ctx) {
+        guard.run(ctx, AuthenticationCeremony.ACCOUNT, "start", null, () -> {
+            bodies.read(ctx);
+            AuthenticationCeremony.Started started = authentication.startForAccount(bearer.require(ctx));
+            ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
+        });
+    }
+
+    void accountComplete(Context ctx) {
+        guard.run(ctx, AuthenticationCeremony.ACCOUNT, "complete", null, () -> {
+            CompleteRequest request = RequestBodies.complete(bodies.read(ctx));
+            AuthenticationCeremony.Completed done = authentication.completeForAccount(request.requestId(),
+                    request.credential(), bearer.require(ctx));
+            TokenService.Issued token = tokens.issueManagement(done.user(), Instant.now());
+            events.success(AuthEvent.Type.REAUTHENTICATED, AuthenticationCeremony.ACCOUNT, done.user().id(),
+                    done.user().username(), done.credential().id(), clientAddress.of(ctx));
+            ctx.header("Cache-Control", "no-store");
+            ctx.json(new ManagementTokenResponse(token.token(), token.expiresIn()));
         });
     }
 }

@@ -9,7 +9,10 @@ import io.github.webauthnkit.server.storage.CredentialStore;
 import io.github.webauthnkit.server.storage.UserAccount;
 import io.javalin.http.Context;
 
-/** The routes of the signed-in user's passkeys: list, rename and delete them. */
+/**
+ * The routes of the signed-in user's passkeys: list them with the access token, rename and delete them with a
+ * management token only.
+ */
 final class CredentialRoutes {
     private final CredentialStore store;
     private final RequestBodies bodies;
@@ -33,7 +36,7 @@ final class CredentialRoutes {
     }
 
     void rename(Context ctx) {
-        UserAccount user = bearer.require(ctx);
+        UserAccount user = bearer.requireManager(ctx);
         String name;
         try {
             name = Usernames.credentialName(RequestBodies.rename(bodies.read(ctx)).name());
@@ -50,7 +53,7 @@ final class CredentialRoutes {
     }
 
     void delete(Context ctx) {
-        UserAccount user = bearer.require(ctx);
+        UserAccount user = bearer.requireManager(ctx);
         String id = ctx.pathParam("id");
         switch (store.delete(user.id(), id)) {
             case DELETED -> {

@@ -60,6 +60,8 @@ public final class HttpApi implements AutoCloseable {
             c.routes.post("/register/complete", ceremonies::registerComplete);
             c.routes.post("/authenticate/start", ceremonies::authenticateStart);
             c.routes.post("/authenticate/complete", ceremonies::authenticateComplete);
+            c.routes.post("/account/start", ceremonies::accountStart);
+            c.routes.post("/account/complete", ceremonies::accountComplete);
             getAndHead(c, "/credentials", credentials::list);
             c.routes.patch("/credentials/{id}", credentials::rename);
             c.routes.delete("/credentials/{id}", credentials::delete);

@@ -15,11 +15,16 @@ import java.util.Locale;
 final class RequestBodies {
     static final String TOO_LARGE = "The request body is larger than " + ServerConfig.MAX_BODY_BYTES + " bytes.";
 
-    /** POST /register/start; {@code username} is null for a signed-in user, who adds a passkey to the account. */
+    /**
+     * POST /register/start; {@code username} is null with a management token, whose account the passkey is added to.
+     */
     record RegisterStartRequest(String username, String displayName) {
     }
 
-    /** POST /register/complete and /authenticate/complete: the started ceremony and the browser's credential. */
+    /**
+     * POST /register/complete, /authenticate/complete and /account/complete: the started ceremony and the browser's
+     * credential.
+     */
     record CompleteRequest(String requestId, JsonNode credential) {
     }
 
@@ -61,7 +66,7 @@ final class RequestBodies {
         return node;
     }
 
-    /** A signed-in user's username field is not read, so it cannot refuse the request. */
+    /** With a management token the username field is not read, so it cannot refuse the request. */
     static RegisterStartRequest registerStart(JsonNode body, boolean signedIn) {
         return new RegisterStartRequest(signedIn ? null : text(body, "username", true),
                 text(body, "displayName", false));

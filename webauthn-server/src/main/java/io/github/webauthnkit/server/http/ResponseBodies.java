@@ -18,6 +18,10 @@ final class ResponseBodies {
     record TokenResponse(String access_token, String token_type, long expires_in) {
     }
 
+    /** A confirmed account ceremony: the token that changes the account's passkeys, for this server only. */
+    record ManagementTokenResponse(String management_token, long expires_in) {
+    }
+
     /** GET /credentials. */
     record CredentialList(List<CredentialView> credentials) {
     }

@@ -26,7 +26,7 @@ public final class CeremonyMetrics {
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
     }
 
-    /** @param ceremony registration or authentication; @param step start or complete */
+    /** @param ceremony registration, authentication or account; @param step start or complete */
     public void succeeded(String ceremony, String step, Duration took) {
         timer(ceremony, step, "success").record(took);
         if (step.equals("complete")) {

@@ -15,6 +15,8 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -35,11 +38,31 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** Issues the server's tokens with the ring's current signing key, and verifies them for its own endpoints. */
+/**
+ * Issues the server's tokens with the ring's current signing key, and verifies them for its own endpoints. Two kinds,
+ * which never stand in for each other:
+ * <ul>
+ * <li>the access token of a sign-in, for the project's APIs (audience {@link ServerConfig#audience()}, type JWT);</li>
+ * <li>the management token of a fresh passkey confirmation, which changes the account's passkeys here and nowhere
+ * else (audience {@link ServerConfig#managementAudience()}, type {@link #MANAGEMENT_TYPE}, at most
+ * {@link #MANAGEMENT_TTL}).</li>
+ * </ul>
+ */
 public final class TokenService {
     /** What this server signs and accepts: the ring's algorithms (webauthn-keys-core), never HMAC or none. */
     private static final Set<JWSAlgorithm> ALLOWED = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jws)
             .collect(Collectors.toUnmodifiableSet());
+    /**
+     * The header type of management tokens (explicit typing, RFC 8725 3.11): verifiers that expect {@code JWT}, as
+     * nimbus does by default, refuse them even before their audience check.
+     */
+    public static final JOSEObjectType MANAGEMENT_TYPE = new JOSEObjectType("account-management+jwt");
+    /** How long a management token lives at most; never longer than the access tokens (the ring's overlap). */
+    public static final Duration MANAGEMENT_TTL = Duration.ofMinutes(5);
+    private static final JOSEObjectTypeVerifier<SecurityContext> ACCESS_TYPES =
+            new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null);
+    private static final JOSEObjectTypeVerifier<SecurityContext> MANAGEMENT_TYPES =
+            new DefaultJOSEObjectTypeVerifier<>(MANAGEMENT_TYPE);
 
     private final ServerConfig config;
     private final KeyRingWatcher ring;
@@ -65,31 +88,53 @@ public final class TokenService {
     public record Issued(String token, long expiresIn, String kid) {
     }
 
+    /** The access token of a sign-in: for the project's APIs, with the project's extra claims. */
     public Issued issue(UserAccount user, Instant now) {
-        JWK key = ring.keys().signingKey(now).orElseThrow(() -> new IllegalStateException(
-                "The key ring has no key that may sign now; run 'mvn webauthn-keys:rotate'."));
-        Instant expires = now.plus(config.tokenTtl());
         JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder();
         extraClaims(user).forEach(builder::claim);
-        JWTClaimsSet claims = builder
+        return sign(claims(builder, user, config.audience(), now, config.tokenTtl())
+                .claim("preferred_username", user.username()).build(), JOSEObjectType.JWT, now, config.tokenTtl());
+    }
+
+    /**
+     * The management token of a fresh passkey confirmation: for this server's account routes only, never with extra
+     * claims, living {@link #MANAGEMENT_TTL} or the access tokens' lifetime when that is shorter.
+     */
+    public Issued issueManagement(UserAccount user, Instant now) {
+        Duration ttl = managementTtl();
+        return sign(claims(new JWTClaimsSet.Builder(), user, config.managementAudience(), now, ttl).build(),
+                MANAGEMENT_TYPE, now, ttl);
+    }
+
+    private Duration managementTtl() {
+        return config.tokenTtl().compareTo(MANAGEMENT_TTL) < 0 ? config.tokenTtl() : MANAGEMENT_TTL;
+    }
+
+    /** The claims both kinds carry: who, for whom, when; {@code auth_time} is now, as both end a passkey ceremony. */
+    private JWTClaimsSet.Builder claims(JWTClaimsSet.Builder builder, UserAccount user, String audience, Instant now,
+                                       Duration ttl) {
+        return builder
                 .issuer(config.issuer())
                 .subject(user.id())
-                .audience(config.audience())
+                .audience(audience)
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(expires))
+                .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("auth_time", now.getEpochSecond())
-                .claim("preferred_username", user.username())
-                .build();
+                .claim("auth_time", now.getEpochSecond());
+    }
+
+    private Issued sign(JWTClaimsSet claims, JOSEObjectType type, Instant now, Duration ttl) {
+        JWK key = ring.keys().signingKey(now).orElseThrow(() -> new IllegalStateException(
+                "The key ring has no key that may sign now; run 'mvn webauthn-keys:rotate'."));
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(key.getAlgorithm().getName()))
-                .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build();
+                .keyID(key.getKeyID()).type(type).build();
         SignedJWT jwt = new SignedJWT(header, claims);
         try {
             jwt.sign(signerFor(key));
         } catch (JOSEException e) {
             throw new IllegalStateException("Signing with key " + key.getKeyID() + " failed: " + e.getMessage(), e);
         }
-        return new Issued(jwt.serialize(), config.tokenTtl().toSeconds(), key.getKeyID());
+        return new Issued(jwt.serialize(), ttl.toSeconds(), key.getKeyID());
     }
 
     private Map<String, Object> extraClaims(UserAccount user) {
@@ -118,17 +163,32 @@ public final class TokenService {
     }
 
     /**
-     * Verifies a token this server issued: signature by a published key, allowed algorithm, issuer, audience and
-     * expiry (30 s leeway).
+     * Verifies an access token this server issued: signature by a published key, allowed algorithm, type JWT (or
+     * none), issuer, audience and expiry (30 s leeway). A management token is refused.
      *
      * @return the verified claims
      * @throws InvalidTokenException with a reason safe to show the caller
      */
     public JWTClaimsSet verify(String token, Instant now) {
+        return verify(token, now, ACCESS_TYPES, config.audience());
+    }
+
+    /**
+     * Verifies a management token: as {@link #verify}, but its own type and audience, so an access token is refused.
+     *
+     * @throws InvalidTokenException with a reason safe to show the caller
+     */
+    public JWTClaimsSet verifyManagement(String token, Instant now) {
+        return verify(token, now, MANAGEMENT_TYPES, config.managementAudience());
+    }
+
+    private JWTClaimsSet verify(String token, Instant now, JOSEObjectTypeVerifier<SecurityContext> type,
+                                String audience) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(type);
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED,
                 new ImmutableJWKSet<>(new JWKSet(ring.keys().verificationKeys(now)))));
-        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(config.audience(),
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(audience,
                 new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp", "iat", "jti")) {
             @Override
             public Date currentTime() {

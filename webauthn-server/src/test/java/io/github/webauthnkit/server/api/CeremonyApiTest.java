@@ -2,6 +2,7 @@ package io.github.webauthnkit.server.api;
 
 import static io.github.webauthnkit.server.api.ApiAssertions.assertError;
 import static io.github.webauthnkit.server.api.ApiAssertions.unique;
+import static io.github.webauthnkit.server.api.ApiAssertions.verifyAsAService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -14,20 +15,13 @@ import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Tamper;
 import io.github.webauthnkit.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,13 +59,7 @@ class CeremonyApiTest {
 
     /** Verifies a token the way a consuming service does: with the ring's public JWKS, as config/webauthn-jwks.json. */
     static JWTClaimsSet verify(String token) throws Exception {
-        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256),
-                new ImmutableJWKSet<>(JWKSet.load(server.jwksFile().toFile()))));
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>("test-api",
-                new JWTClaimsSet.Builder().issuer("test-issuer").build(),
-                Set.of("sub", "iat", "exp", "jti", "auth_time", "preferred_username")));
-        return processor.process(token, null);
+        return verifyAsAService(server, "test-issuer", "test-api", token, false);
     }
 
     static Stream<Arguments> algorithmsAndAttestations() {
@@ -125,7 +113,9 @@ class CeremonyApiTest {
         String username = unique("carol");
         phone.register(username);
         String token = phone.signIn(username);
-        assertThatThrownBy(() -> phone.addPasskey(token)).as("the account's passkeys are excluded")
+        // Changes need the phone's passkey again: its management token adds, renames and deletes.
+        String manage = phone.manage(token);
+        assertThatThrownBy(() -> phone.addPasskey(manage)).as("the account's passkeys are excluded")
                 .hasMessageStartingWith("InvalidStateError");
 
         PasskeyClient laptop = client(Algorithm.RS256);
@@ -133,7 +123,7 @@ class CeremonyApiTest {
         synced.backupEligible = true;
         synced.backedUp = true;
         laptop.authenticator().tamperNext(synced);
-        String second = laptop.addPasskey(token).path("credentialId").asText();
+        String second = laptop.addPasskey(manage).path("credentialId").asText();
         assertThat(verify(laptop.signIn(username)).getStringClaim("preferred_username")).isEqualTo(username);
 
         JsonNode list = phone.get("/credentials", token).expect(200).body().path("credentials");
@@ -146,24 +136,24 @@ class CeremonyApiTest {
         assertThat(laptopKey.path("backedUp").asBoolean()).isTrue();
         assertThat(list.get(0).path("backupEligible").asBoolean()).isFalse();
 
-        JsonNode renamed = phone.patch("/credentials/" + second, PasskeyClient.object().put("name", "Laptop"), token)
+        JsonNode renamed = phone.patch("/credentials/" + second, PasskeyClient.object().put("name", "Laptop"), manage)
                 .expect(200).body();
         assertThat(renamed.path("name").asText()).isEqualTo("Laptop");
-        assertError(phone.patch("/credentials/" + second, PasskeyClient.object().put("name", ""), token), 400,
+        assertError(phone.patch("/credentials/" + second, PasskeyClient.object().put("name", ""), manage), 400,
                 "invalid_request");
 
         PasskeyClient other = client(Algorithm.ES256);
         String otherUser = unique("mallory");
         other.register(otherUser);
-        String otherToken = other.signIn(otherUser);
-        assertError(other.delete("/credentials/" + second, otherToken), 404, "not_found");
-        assertError(other.patch("/credentials/" + second, PasskeyClient.object().put("name", "Mine"), otherToken),
+        String otherManage = other.manage(other.signIn(otherUser));
+        assertError(other.delete("/credentials/" + second, otherManage), 404, "not_found");
+        assertError(other.patch("/credentials/" + second, PasskeyClient.object().put("name", "Mine"), otherManage),
                 404, "not_found");
 
-        phone.delete("/credentials/" + second, token).expect(204);
+        phone.delete("/credentials/" + second, manage).expect(204);
         JsonNode remaining = phone.get("/credentials", token).expect(200).body().path("credentials");
         assertThat(remaining).hasSize(1);
-        assertError(phone.delete("/credentials/" + remaining.get(0).path("id").asText(), token), 409,
+        assertError(phone.delete("/credentials/" + remaining.get(0).path("id").asText(), manage), 409,
                 "last_credential");
         assertThat(phone.get("/credentials", token).body().path("credentials")).hasSize(1);
     }

@@ -59,6 +59,7 @@ class HttpSurfaceApiTest {
                 http.get("/metrics"), http.get("/.well-known/jwks.json"), http.get("/credentials"),
                 http.get("/nowhere"),
                 http.post("/register/start", "{}"), http.post("/authenticate/start", "{}"),
+                http.post("/account/start", "{}"),
                 http.post("/register/start", "{\"username\": \"" + "x".repeat(70_000) + "\"}"));
         for (HttpResponse<String> response : responses) {
             HttpHeaders headers = response.headers();

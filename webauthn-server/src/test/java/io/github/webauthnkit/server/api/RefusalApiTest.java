@@ -298,6 +298,8 @@ class RefusalApiTest {
             assertThat(refused.headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
             assertError(http.post("/register/start", PasskeyClient.object(), "Authorization", "Bearer " + forged),
                     401, "invalid_token");
+            assertError(http.send("DELETE", "/credentials/" + userId, HttpRequest.BodyPublishers.noBody(),
+                    "Authorization", "Bearer " + forged), 401, "invalid_token");
         }
         assertError(http.get("/credentials", "Authorization", "Basic " + genuine), 401, "invalid_token");
         assertError(http.get("/credentials"), 401, "unauthorized");

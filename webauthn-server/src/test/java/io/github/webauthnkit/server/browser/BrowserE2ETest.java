@@ -40,7 +40,8 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 /**
  * The web client in Debian's Chromium (headless) with WebAuthn virtual authenticators, against the real server:
  * register, sign out, sign in with the username, sign in through passkey autofill, add a second passkey, rename and
- * delete passkeys; the same ceremonies without the WebAuthn JSON helpers of newer browsers; and the messages for a
+ * delete passkeys (each change after confirming with a passkey, which the page asks for when it holds no management
+ * token); the same ceremonies without the WebAuthn JSON helpers of newer browsers; and the messages for a
  * ceremony nobody confirms and for a page opened at an origin outside the relying party. It fails, and never skips,
  * when Chromium or its driver is missing.
  *
@@ -177,16 +178,23 @@ class BrowserE2ETest {
         assertThat(text("status")).isEqualTo("Signed in with passkey autofill.");
         assertThat(browser.findElement(By.id("username")).getDomProperty("value")).isEmpty();
 
-        // A second passkey on the same authenticator is refused (it is in excludeCredentials); a security key works.
+        // Changes need the passkey again: the first one asks for it (the account ceremony), and its management
+        // token, kept in memory only, serves the next ones for a few minutes. A second passkey on the same
+        // authenticator is refused (it is in excludeCredentials); a security key works.
+        int signCount = platform.getCredentials().get(0).getSignCount();
         click("add-passkey-button");
         awaitStatus("error");
         assertThat(text("status")).contains("already holds a passkey for this account");
+        assertThat(platform.getCredentials().get(0).getSignCount()).as("the page asked for the passkey")
+                .isGreaterThan(signCount);
         VirtualAuthenticator securityKey = attach(VirtualAuthenticatorOptions.Transport.USB, true);
         browser.removeVirtualAuthenticator(platform);
         click("add-passkey-button");
         wait(CEREMONY).until(d -> passkeys().size() == 2);
         assertThat(text("status")).isEqualTo("Passkey added.");
         assertThat(securityKey.getCredentials()).hasSize(1);
+        assertThat(browser.executeScript("return Object.keys(sessionStorage).join() + '|' + localStorage.length"))
+                .as("only the sign-in token is stored").isEqualTo("webauthn.token|0");
 
         // Rename with the inline form: Escape cancels, Enter saves.
         WebElement first = passkeys().get(0);
@@ -212,10 +220,24 @@ class BrowserE2ETest {
         browser.findElement(By.cssSelector("li.passkey button.save")).click();
         wait(Duration.ofSeconds(10)).until(d -> "Blue security key".equals(nameOf(passkey(secondId))));
 
-        // Delete one passkey; the last one is refused.
+        // A script in the page holds the sign-in token, and that token alone cannot change the account.
+        assertThat(browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " fetch('/credentials/' + arguments[0], {method: 'DELETE', headers: {Authorization: 'Bearer '"
+                + " + sessionStorage.getItem('webauthn.token')}}).then(r => r.json().then(b => done(r.status + ' '"
+                + " + b.error)), e => done(String(e)));", firstId)).isEqualTo("403 fresh_authentication_required");
+
+        // After a reload the management token is gone: deleting asks for a passkey again, here the security key.
+        browser.navigate().refresh();
+        awaitSignedIn("alice");
+        wait(Duration.ofSeconds(10)).until(d -> passkeys().size() == 2);
+        int keyCount = securityKey.getCredentials().get(0).getSignCount();
         passkey(firstId).findElement(By.cssSelector("button.delete")).click();
-        wait(Duration.ofSeconds(10)).until(d -> passkeys().size() == 1);
+        wait(CEREMONY).until(d -> passkeys().size() == 1);
         assertThat(text("status")).startsWith("Deleted Work laptop.");
+        assertThat(securityKey.getCredentials().get(0).getSignCount()).as("the page asked for the passkey")
+                .isGreaterThan(keyCount);
+
+        // The last passkey is refused.
         assertThat(passkeys().get(0).getDomAttribute("data-id")).isEqualTo(secondId);
         passkey(secondId).findElement(By.cssSelector("button.delete")).click();
         awaitStatus("error");

@@ -42,7 +42,8 @@ class ServerConfigTest {
         "WEBAUTHN_ATTESTATION|maybe|WEBAUTHN_ATTESTATION='maybe' is invalid",
         "WEBAUTHN_DB_URL|jdbc:mysql://db/x|WEBAUTHN_DB_URL='jdbc:mysql://db/x' is not supported",
         "WEBAUTHN_REDIS_URL|redis://:secret@redis:6379|is not a Redis URL such as redis://redis:6379",
-        "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid"})
+        "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid",
+        "WEBAUTHN_JWT_AUDIENCE|webauthn-server#account|is the audience of this server's own management tokens"})
     void aBadValueStopsStartUpNamingTheVariable(String variable, String value, String message) {
         Map<String, String> env = new HashMap<>();
         env.put(variable, value);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The extension points a project uses, through the real server over HTTP: extra token claims computed from the
- * account, and the event listener that sees every sign-in, registration, passkey change and refusal.
+ * account, and the event listener that sees every sign-in, registration, confirmation, passkey change and refusal.
  */
 class ExtensionPointsTest {
 
@@ -54,7 +54,7 @@ class ExtensionPointsTest {
     }
 
     @Test
-    void theListenerSeesRegistrationsSignInsPasskeyChangesAndRefusals() {
+    void theListenerSeesRegistrationsSignInsConfirmationsPasskeyChangesAndRefusals() {
         List<AuthEvent> events = new CopyOnWriteArrayList<>();
         AuthEventListener failing = event -> {
             throw new IllegalStateException("a listener's own failure does not change the outcome");
@@ -63,28 +63,30 @@ class ExtensionPointsTest {
                 b -> b.eventListener(events::add).eventListener(failing))) {
             PasskeyClient dave = client(server);
             JsonNode registered = dave.register("dave");
-            String token = dave.signIn("dave");
-            JsonNode added = client(server).addPasskey(token);
+            String manage = dave.manage(dave.signIn("dave"));
+            JsonNode added = client(server).addPasskey(manage);
             dave.patch("/credentials/" + added.path("credentialId").asText(),
-                    PasskeyClient.object().put("name", "Laptop"), token).expect(200);
-            dave.delete("/credentials/" + added.path("credentialId").asText(), token).expect(204);
+                    PasskeyClient.object().put("name", "Laptop"), manage).expect(200);
+            dave.delete("/credentials/" + added.path("credentialId").asText(), manage).expect(204);
             dave.post("/authenticate/complete", PasskeyClient.object().put("requestId", "forged")
                     .set("credential", PasskeyClient.object()), null).expect(400);
 
             assertThat(events).extracting(AuthEvent::type).containsExactly(AuthEvent.Type.REGISTERED,
-                    AuthEvent.Type.SIGNED_IN, AuthEvent.Type.PASSKEY_ADDED, AuthEvent.Type.PASSKEY_RENAMED,
-                    AuthEvent.Type.PASSKEY_REMOVED, AuthEvent.Type.REFUSED);
+                    AuthEvent.Type.SIGNED_IN, AuthEvent.Type.REAUTHENTICATED, AuthEvent.Type.PASSKEY_ADDED,
+                    AuthEvent.Type.PASSKEY_RENAMED, AuthEvent.Type.PASSKEY_REMOVED, AuthEvent.Type.REFUSED);
             String userId = registered.path("userId").asText();
-            assertThat(events.subList(0, 5)).allSatisfy(e -> {
+            assertThat(events.subList(0, 6)).allSatisfy(e -> {
                 assertThat(e.userId()).isEqualTo(userId);
                 assertThat(e.username()).isEqualTo("dave");
                 assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
                 assertThat(e.reason()).isNull();
             });
             assertThat(events.get(0).credentialId()).isEqualTo(registered.path("credentialId").asText());
-            assertThat(events.get(2).credentialId()).isEqualTo(added.path("credentialId").asText());
-            assertThat(events.get(5).reason()).isNotBlank();
-            assertThat(events.get(5).userId()).isNull();
+            assertThat(events.get(2).credentialId()).as("the passkey that confirmed")
+                    .isEqualTo(registered.path("credentialId").asText());
+            assertThat(events.get(3).credentialId()).isEqualTo(added.path("credentialId").asText());
+            assertThat(events.get(6).reason()).isNotBlank();
+            assertThat(events.get(6).userId()).isNull();
         }
     }
 

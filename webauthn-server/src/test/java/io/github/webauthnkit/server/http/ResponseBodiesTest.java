@@ -7,6 +7,7 @@ import io.github.webauthnkit.server.http.ResponseBodies.CredentialList;
 import io.github.webauthnkit.server.http.ResponseBodies.CredentialView;
 import io.github.webauthnkit.server.http.ResponseBodies.ErrorBody;
 import io.github.webauthnkit.server.http.ResponseBodies.HealthReport;
+import io.github.webauthnkit.server.http.ResponseBodies.ManagementTokenResponse;
 import io.github.webauthnkit.server.http.ResponseBodies.RegistrationDone;
 import io.github.webauthnkit.server.http.ResponseBodies.TokenResponse;
 import io.github.webauthnkit.server.storage.StoredCredential;
@@ -31,6 +32,8 @@ class ResponseBodiesTest {
                 .isEqualTo("{\"userId\":\"u1\",\"credentialId\":\"c1\"}");
         assertThat(JSON.writeValueAsString(new TokenResponse("t", "Bearer", 900)))
                 .isEqualTo("{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":900}");
+        assertThat(JSON.writeValueAsString(new ManagementTokenResponse("m", 300)))
+                .isEqualTo("{\"management_token\":\"m\",\"expires_in\":300}");
         assertThat(JSON.writeValueAsString(new ErrorBody("not_found", "No.")))
                 .isEqualTo("{\"error\":\"not_found\",\"message\":\"No.\"}");
     }

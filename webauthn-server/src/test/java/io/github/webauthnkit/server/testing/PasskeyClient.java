@@ -50,10 +50,13 @@ public final class PasskeyClient {
         return completeRegistration(started, null).expect(201).body();
     }
 
-    /** Adds a passkey to the signed-in account. */
-    public JsonNode addPasskey(String token) {
-        JsonNode started = post("/register/start", object(), token).expect(200).body();
-        return completeRegistration(started, token).expect(201).body();
+    /**
+     * Adds a passkey to an account: the management token (see {@link #manage}) goes with both steps. The passkey is
+     * created on this client's authenticator.
+     */
+    public JsonNode addPasskey(String managementToken) {
+        JsonNode started = post("/register/start", object(), managementToken).expect(200).body();
+        return completeRegistration(started, managementToken).expect(201).body();
     }
 
     public Response completeRegistration(JsonNode started, String token) {
@@ -73,9 +76,31 @@ public final class PasskeyClient {
     }
 
     public Response completeAuthentication(JsonNode started) {
+        return post("/authenticate/complete", assertion(started), null);
+    }
+
+    /** The body that completes a started authentication: its request id and this authenticator's assertion. */
+    public ObjectNode assertion(JsonNode started) {
         ObjectNode body = object().put("requestId", started.path("requestId").asText());
         body.set("credential", authenticator.authenticate(started.path("publicKey")));
-        return post("/authenticate/complete", body, null);
+        return body;
+    }
+
+    /**
+     * Confirms the signed-in account with one of its passkeys on this client's authenticator (the account ceremony)
+     * and returns the management token that changes its passkeys.
+     */
+    public String manage(String accessToken) {
+        JsonNode started = startAccount(accessToken).expect(200).body();
+        return completeAccount(started, accessToken).expect(200).body().path("management_token").asText();
+    }
+
+    public Response startAccount(String accessToken) {
+        return post("/account/start", object(), accessToken);
+    }
+
+    public Response completeAccount(JsonNode started, String accessToken) {
+        return post("/account/complete", assertion(started), accessToken);
     }
 
     public Response post(String path, JsonNode body, String token) {

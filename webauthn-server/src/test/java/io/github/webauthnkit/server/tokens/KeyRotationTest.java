@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,8 @@ class KeyRotationTest {
             String before = client.signIn("rotating-user");
             JWK first = JWKSet.load(server.ringFile().toFile()).getKeys().get(0);
             Instant now = Instant.now();
-            Instant switchAt = now.plusSeconds(3);
+            // nbf counts whole seconds: a switch between two would come up to a second early.
+            Instant switchAt = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(4);
             JWK next = TestServer.newKey("RS256", now, switchAt);
             TestServer.writeRing(server.ringFile(), List.of(JWK.parse(withExp(first, switchAt.plusSeconds(960))), next));
             Thread.sleep(1500);

@@ -7,22 +7,15 @@ import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import com.nimbusds.jwt.SignedJWT;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,24 +25,12 @@ import org.junit.jupiter.api.Test;
  * container's environment. The secrets belong to a service user (uid 10001), not to the user running the tests.
  */
 class ProductionStackIT {
-    private static final String SERVICE_USER = "10001";
-
     @Test
     void theProductionStackIsHardenedAndServesPasskeysOverTls() throws Exception {
-        GeneratedProject project = GeneratedProject.generate("stack-prod", Map.of("generateExamples", "none",
-                "productionMode", "true", "serverUrl", "https://localhost", "relyingPartyId", "localhost"));
-        project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
-        Path certificate = project.file("docker/certs/fullchain.pem");
-        Files.createDirectories(certificate.getParent());
-        run(project, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                "-keyout", "docker/secrets/tls_private_key.pem", "-out", "docker/certs/fullchain.pem");
-        run(project, "chmod", "600", "docker/secrets/tls_private_key.pem");
-        run(project, "chown", "-R", SERVICE_USER + ":" + SERVICE_USER, "docker/secrets");
+        GeneratedProject project = ProductionProject.prepare("stack-prod");
 
-        try (ComposeStack stack = ComposeStack.up(project, Map.of("WEBAUTHN_UID", SERVICE_USER,
-                "WEBAUTHN_GID", SERVICE_USER))) {
-            HttpClient https = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
+        try (ComposeStack stack = ComposeStack.up(project, ProductionProject.environment())) {
+            HttpClient https = ProductionProject.https(project);
             PasskeyClient bob = new PasskeyClient(https, "https://localhost",
                     new SoftwareAuthenticator("https://localhost", SoftwareAuthenticator.Algorithm.ES256));
             String userId = bob.register("bob").path("userId").asText();
@@ -67,7 +48,7 @@ class ProductionStackIT {
             List<String> secrets = new ArrayList<>();
             for (String name : List.of("postgres_password", "redis_password", "tls_private_key.pem",
                     "jwt_signing_keys.json")) {
-                secrets.add(Files.readString(project.file("docker/secrets/" + name)).strip());
+                secrets.add(ProductionProject.secret(project, name));
             }
             Map<String, String> capabilities = Map.of("server", "[]", "proxy", "[]",
                     "postgres", "[CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_SETGID CAP_SETUID]",
@@ -108,22 +89,5 @@ class ProductionStackIT {
 
     private static Map<String, String> stackEnvironment(ComposeStack stack) {
         return stack.engine().environment();
-    }
-
-    private static void run(GeneratedProject project, String... command) {
-        Command.run(project.dir(), Duration.ofMinutes(1), Map.of(), List.of(command)).assertSuccess(command[0]);
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(certificate)) {
-            store.setCertificateEntry("stack", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }

@@ -3,6 +3,7 @@ package io.github.webauthnkit.it.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.Processes;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.ImageJvm;
 import io.github.webauthnkit.it.support.RunningServer;
@@ -111,7 +112,7 @@ class Benchmark {
                 try (RunningServer server = RunningServer.start(project, jvm, archived ? imageOptions : List.of())) {
                     (archived ? image : plain).add(System.nanoTime() - start);
                     if (i == 4 && archived) {
-                        sleep(2000);
+                        Processes.sleep(2000);
                         idleRss = server.residentBytes();
                     }
                 }
@@ -276,17 +277,9 @@ class Benchmark {
             try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
                 return;
             } catch (IOException e) {
-                sleep(50);
+                Processes.sleep(50);
             }
         }
         throw new AssertionError("nginx did not listen on " + port);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

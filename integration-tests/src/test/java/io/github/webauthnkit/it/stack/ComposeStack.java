@@ -2,6 +2,7 @@ package io.github.webauthnkit.it.stack;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.Processes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public final class ComposeStack implements AutoCloseable {
                     return;
                 }
             }
-            DockerEngine.sleep(1000);
+            Processes.sleep(1000);
         }
         throw new AssertionError("The stack was not healthy within " + limit.toSeconds() + " s:\n" + last);
     }

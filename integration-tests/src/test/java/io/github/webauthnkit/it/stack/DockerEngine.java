@@ -1,6 +1,7 @@
 package io.github.webauthnkit.it.stack;
 
 import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class DockerEngine {
             if (Command.run(dir, Duration.ofSeconds(10), environment(), List.of("docker", "info")).exitCode() == 0) {
                 return true;
             }
-            sleep(250);
+            Processes.sleep(250);
         }
         return false;
     }
@@ -131,14 +132,6 @@ public final class DockerEngine {
         Command.run(Path.of("/"), Duration.ofMinutes(2), Map.of(), List.of("rm", "-rf", dir.toString()));
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** A file of this engine's scratch directory, for logs and build contexts. */
     Path scratch(String name) {

@@ -118,7 +118,7 @@ public final class RunningServer implements AutoCloseable {
                 // not listening yet
             }
             // Often enough that the benchmark's cold start is measured to within 20 ms.
-            sleep(20);
+            Processes.sleep(20);
         }
         close();
         throw new AssertionError("The server was not healthy within " + limit.toSeconds() + " s:\n" + log());
@@ -135,12 +135,4 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

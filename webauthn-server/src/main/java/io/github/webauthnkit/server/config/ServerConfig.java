@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * @param port                 WEBAUTHN_PORT
  * @param rpId                 WEBAUTHN_RP_ID: the relying party id (a registrable domain of the origins)
  * @param rpName               WEBAUTHN_RP_NAME
- * @param origins              WEBAUTHN_ORIGINS: exact scheme://host[:port] values browsers may call from
+ * @param origins              WEBAUTHN_ORIGINS: exact scheme://host[:port] values browsers may call from, without
+ *                             the scheme's default port (443, 80), as browsers write them
  * @param issuer               WEBAUTHN_JWT_ISSUER
  * @param audience             WEBAUTHN_JWT_AUDIENCE
  * @param tokenTtl             WEBAUTHN_TOKEN_TTL
@@ -295,7 +296,9 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 if (!host.equals(rpId) && !host.endsWith("." + rpId)) {
                     throw badOrigin(raw, "its host is not WEBAUTHN_RP_ID (" + rpId + ") or a subdomain of it");
                 }
-                origins.add(scheme + "://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort()));
+                // A browser's origin never names the scheme's default port: https://host:443 is https://host.
+                boolean defaultPort = uri.getPort() == -1 || uri.getPort() == (scheme.equals("https") ? 443 : 80);
+                origins.add(scheme + "://" + host + (defaultPort ? "" : ":" + uri.getPort()));
             }
             if (origins.isEmpty()) {
                 throw new ConfigException("WEBAUTHN_ORIGINS is empty; list the origins browsers use, such as"

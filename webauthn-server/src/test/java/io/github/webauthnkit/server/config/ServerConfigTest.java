@@ -28,6 +28,20 @@ class ServerConfigTest {
         assertThat(config.httpsOnly()).isTrue();
     }
 
+    /** Browsers never write the default port in an origin, so a configured one would never match. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "https://auth.example.com:443|https://auth.example.com",
+        "HTTPS://Auth.Example.com:443|https://auth.example.com",
+        "https://auth.example.com:8443|https://auth.example.com:8443",
+        "https://auth.example.com:80|https://auth.example.com:80"})
+    void anOriginWithItsDefaultPortIsTheOriginBrowsersSend(String configured, String expected) {
+        assertThat(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_RP_ID", "example.com", "WEBAUTHN_ORIGINS", configured))
+                .origins()).containsExactly(expected);
+        assertThat(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_ORIGINS", "http://localhost:80, http://localhost:8080"))
+                .origins()).containsExactlyInAnyOrder("http://localhost", "http://localhost:8080");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "WEBAUTHN_PORT|70000|WEBAUTHN_PORT='70000' is invalid: expected a port number from 1 to 65535",

@@ -55,8 +55,12 @@ public final class AuthenticationCeremony {
     public record Started(String requestId, JsonNode publicKey) {
     }
 
-    /** A verified authentication. */
-    public record Completed(UserAccount user, StoredCredential credential) {
+    /**
+     * A verified authentication.
+     *
+     * @param userVerified whether the authenticator verified the user (PIN or biometric: the UV flag)
+     */
+    public record Completed(UserAccount user, StoredCredential credential, boolean userVerified) {
     }
 
     /** @param username the account to sign in to, or empty for a discoverable passkey */
@@ -145,7 +149,7 @@ public final class AuthenticationCeremony {
         }
         UserAccount user = store.findUserById(stored.userId()).orElseThrow(() -> new CeremonyException(
                 CeremonyException.Reason.UNKNOWN_CREDENTIAL, "This passkey is not registered here."));
-        return new Completed(user, stored);
+        return new Completed(user, stored, result.isUserVerified());
     }
 
     private ByteArray standInId(String username) {

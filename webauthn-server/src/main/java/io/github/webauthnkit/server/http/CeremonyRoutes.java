@@ -79,7 +79,7 @@ final class CeremonyRoutes {
             CompleteRequest request = RequestBodies.complete(bodies.read(ctx));
             AuthenticationCeremony.Completed done = authentication.complete(request.requestId(),
                     request.credential());
-            TokenService.Issued token = tokens.issue(done.user(), Instant.now());
+            TokenService.Issued token = tokens.issue(done.user(), done.userVerified(), Instant.now());
             events.success(AuthEvent.Type.SIGNED_IN, "authentication", done.user().id(), done.user().username(),
                     done.credential().id(), clientAddress.of(ctx));
             ctx.header("Cache-Control", "no-store");

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,6 +41,15 @@ public final class TokenService {
     /** What this server signs and accepts: the ring's algorithms (webauthn-keys-core), never HMAC or none. */
     private static final Set<JWSAlgorithm> ALLOWED = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jws)
             .collect(Collectors.toUnmodifiableSet());
+
+    /**
+     * The {@code amr} claim (RFC 8176 values): "user", the user presence test every passkey sign-in passes; with "mfa"
+     * when the authenticator also verified the user by PIN or biometric, so that the passkey (something the user has)
+     * and the verification (something the user knows or is) are two factors. Which verification method was used,
+     * and whether the key is hardware-bound ("hwk") or synced ("swk"), the authenticator does not tell verifiably.
+     */
+    private static final List<String> AMR_PRESENT = List.of("user");
+    private static final List<String> AMR_VERIFIED = List.of("user", "mfa");
 
     private final ServerConfig config;
     private final KeyRingWatcher ring;
@@ -65,7 +75,10 @@ public final class TokenService {
     public record Issued(String token, long expiresIn, String kid) {
     }
 
-    public Issued issue(UserAccount user, Instant now) {
+    /**
+     * @param userVerified whether the authenticator verified the user (the UV flag): it decides the {@code amr} claim
+     */
+    public Issued issue(UserAccount user, boolean userVerified, Instant now) {
         JWK key = ring.keys().signingKey(now).orElseThrow(() -> new IllegalStateException(
                 "The key ring has no key that may sign now; run 'mvn webauthn-keys:rotate'."));
         Instant expires = now.plus(config.tokenTtl());
@@ -80,6 +93,7 @@ public final class TokenService {
                 .jwtID(UUID.randomUUID().toString())
                 .claim("auth_time", now.getEpochSecond())
                 .claim("preferred_username", user.username())
+                .claim("amr", userVerified ? AMR_VERIFIED : AMR_PRESENT)
                 .build();
         JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.parse(key.getAlgorithm().getName()))
                 .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build();

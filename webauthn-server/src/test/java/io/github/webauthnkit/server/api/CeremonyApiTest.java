@@ -119,6 +119,26 @@ class CeremonyApiTest {
         assertThat(verify(second).getJWTID()).isNotEqualTo(claims.getJWTID());
     }
 
+    /**
+     * {@code amr} (RFC 8176) says how the user authenticated: "user" for the user presence test every sign-in has,
+     * and "mfa" too when the authenticator verified the user (PIN or biometric, the UV flag): the passkey and the
+     * verification are two factors.
+     */
+    @Test
+    void theTokenSaysWhetherTheAuthenticatorVerifiedTheUser() throws Exception {
+        PasskeyClient ivan = client(Algorithm.ES256);
+        String username = unique("ivan");
+        ivan.register(username);
+        assertThat(verify(ivan.signIn(username)).getStringListClaim("amr")).containsExactly("user", "mfa");
+
+        JsonNode started = ivan.startAuthentication(username).expect(200).body();
+        Tamper presenceOnly = new Tamper();
+        presenceOnly.userVerified = false;
+        ivan.authenticator().tamperNext(presenceOnly);
+        String token = ivan.completeAuthentication(started).expect(200).body().path("access_token").asText();
+        assertThat(verify(token).getStringListClaim("amr")).containsExactly("user");
+    }
+
     @Test
     void severalPasskeysPerAccountListedRenamedAndDeletedButNeverTheLast() throws Exception {
         PasskeyClient phone = client(Algorithm.ES256);

@@ -40,7 +40,7 @@ class KeyRotationTest {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_KEYS_FILE", ring.toString()));
         try (KeyRingWatcher watcher = KeyRingWatcher.start(ring)) {
             TokenService tokens = new TokenService(config, watcher);
-            TokenService.Issued before = tokens.issue(ALICE, now);
+            TokenService.Issued before = tokens.issue(ALICE, true, now);
             assertThat(before.kid()).isEqualTo(first.getKeyID());
 
             // Staged rotation: the next key is published now and signs from now + 1 h.
@@ -50,9 +50,9 @@ class KeyRotationTest {
             TestServer.writeRing(ring, List.of(retiring, next));
             awaitKids(watcher, first.getKeyID(), next.getKeyID());
 
-            assertThat(tokens.issue(ALICE, now).kid()).isEqualTo(first.getKeyID());
-            assertThat(tokens.issue(ALICE, switchAt.minusSeconds(1)).kid()).isEqualTo(first.getKeyID());
-            TokenService.Issued after = tokens.issue(ALICE, switchAt);
+            assertThat(tokens.issue(ALICE, true, now).kid()).isEqualTo(first.getKeyID());
+            assertThat(tokens.issue(ALICE, true, switchAt.minusSeconds(1)).kid()).isEqualTo(first.getKeyID());
+            TokenService.Issued after = tokens.issue(ALICE, true, switchAt);
             assertThat(after.kid()).isEqualTo(next.getKeyID());
             assertThat(SignedJWT.parse(after.token()).getHeader().getAlgorithm().getName()).isEqualTo("RS256");
             assertThat(tokens.verify(before.token(), now).getSubject()).isEqualTo(ALICE.id());
@@ -65,7 +65,7 @@ class KeyRotationTest {
             awaitKids(watcher, replacement.getKeyID(), next.getKeyID());
             assertThatThrownBy(() -> tokens.verify(before.token(), now))
                     .isInstanceOf(TokenService.InvalidTokenException.class);
-            assertThat(tokens.issue(ALICE, now).kid()).isEqualTo(replacement.getKeyID());
+            assertThat(tokens.issue(ALICE, true, now).kid()).isEqualTo(replacement.getKeyID());
         }
     }
 
@@ -79,7 +79,7 @@ class KeyRotationTest {
         try (KeyRingWatcher watcher = KeyRingWatcher.start(ring)) {
             Files.writeString(ring, "{\"keys\": [");
             Thread.sleep(2500);
-            assertThat(new TokenService(config, watcher).issue(ALICE, now).kid()).isEqualTo(key.getKeyID());
+            assertThat(new TokenService(config, watcher).issue(ALICE, true, now).kid()).isEqualTo(key.getKeyID());
         }
     }
 

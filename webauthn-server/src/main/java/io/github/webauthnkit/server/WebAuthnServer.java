@@ -127,8 +127,10 @@ public final class WebAuthnServer implements AutoCloseable {
                     limiter = new RedisRateLimiter(redis);
                 }
                 parts.add(ceremonies);
+                CeremonyMetrics metrics = new CeremonyMetrics();
+                metrics.watch(ring);
                 HttpApi api = new HttpApi(effective, store, ceremonies, limiter,
-                        new TokenService(effective, ring, tokenClaims), new CeremonyMetrics(), json, listeners).start();
+                        new TokenService(effective, ring, tokenClaims), metrics, json, listeners).start();
                 parts.add(api);
                 return new WebAuthnServer(parts, api);
             } catch (RuntimeException e) {

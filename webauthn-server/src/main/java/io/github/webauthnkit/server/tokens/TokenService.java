@@ -184,6 +184,11 @@ public final class TokenService {
         return fresh;
     }
 
+    /** The ring the tokens are signed with, and how its reloads fare. */
+    public KeyRingWatcher keyRing() {
+        return ring;
+    }
+
     /** The kid of the key that signs now, if any. */
     public java.util.Optional<String> signingKid(Instant now) {
         return ring.keys().signingKey(now).map(JWK::getKeyID);

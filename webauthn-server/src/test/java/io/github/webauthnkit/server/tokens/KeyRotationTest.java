@@ -83,6 +83,61 @@ class KeyRotationTest {
         }
     }
 
+    /**
+     * A ring that can no longer be re-read (a bad hand edit, a file the server may not read after a rotation run as
+     * another user) leaves the server signing with, and publishing, the keys it had, a revoked one included. That is
+     * not silent: an ERROR log, a metric, and after a few failed reloads in a row /health answers 503 naming the ring,
+     * until the ring can be read again.
+     */
+    @Test
+    void aRingThatCannotBeReReadIsLoggedCountedAndFailsHealth() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(KeyRingWatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (TestServer server = TestServer.start("ES256", Map.of())) {
+            HttpClient http = HttpClient.newHttpClient();
+            String good = Files.readString(server.ringFile());
+            assertThat(get(http, server, "/health").statusCode()).isEqualTo(200);
+
+            Files.writeString(server.ringFile(), "{\"keys\": [");
+            HttpResponse<String> health = awaitHealth(http, server, 503);
+            assertThat(health.body()).contains("\"status\":\"DOWN\"").contains("\"keyRing\":\"STALE\"")
+                    .contains("\"store\":\"UP\"");
+            assertThat(logged.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                    && e.getFormattedMessage().contains(server.ringFile().toString()));
+            String metrics = get(http, server, "/metrics").body();
+            assertThat(metrics).containsPattern("webauthn_key_ring_reload_failures_total [1-9]")
+                    .containsPattern("webauthn_key_ring_consecutive_reload_failures [1-9]");
+
+            Files.writeString(server.ringFile(), good);
+            assertThat(awaitHealth(http, server, 200).body()).contains("\"keyRing\":\"UP\"");
+            assertThat(get(http, server, "/metrics").body())
+                    .contains("webauthn_key_ring_consecutive_reload_failures 0.0");
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, TestServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> awaitHealth(HttpClient http, TestServer server, int status) throws Exception {
+        HttpResponse<String> health = null;
+        for (int i = 0; i < 100; i++) {
+            health = get(http, server, "/health");
+            if (health.statusCode() == status) {
+                return health;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/health did not answer " + status + " within 10 s: " + health.body());
+    }
+
     @Test
     void jwksEndpointFollowsTheRingWithCachingHeaders() throws Exception {
         try (TestServer server = TestServer.start("ES256", Map.of())) {

@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * @param bindAddress          WEBAUTHN_BIND_ADDRESS: the interface to listen on
  * @param trustProxy           WEBAUTHN_TRUST_PROXY: take the client address from X-Forwarded-For (only behind a proxy
  *                             that sets it, such as the production stack's)
+ * @param trustedProxies       WEBAUTHN_TRUSTED_PROXIES: the proxies whose X-Forwarded-For counts (required with
+ *                             WEBAUTHN_TRUST_PROXY); a request from any other peer is that peer's
  * @param failuresPerAddress   WEBAUTHN_RATE_LIMIT_ADDRESS: failed ceremonies per client address and window
  * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username and window
  * @param rateLimitWindow      WEBAUTHN_RATE_LIMIT_WINDOW
@@ -55,13 +57,14 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
                            String redisUrl, Path redisPasswordFile, Path dataDir, String userVerification,
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
-                           boolean trustProxy, int failuresPerAddress, int failuresPerUsername,
-                           Duration rateLimitWindow) {
+                           boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
+                           int failuresPerUsername, Duration rateLimitWindow) {
 
     /** The largest request body accepted; WebAuthn responses are a few kilobytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final Pattern HOST = Pattern.compile(
+    /** A host name: WEBAUTHN_RP_ID, and a name in WEBAUTHN_TRUSTED_PROXIES. */
+    static final Pattern HOST = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     /** Reads the configuration from the process environment. */
@@ -111,9 +114,15 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.duration("WEBAUTHN_CEREMONY_TIMEOUT", Duration.ofSeconds(1), Duration.ofMinutes(30)),
                 r.text("WEBAUTHN_BIND_ADDRESS", 255),
                 Boolean.parseBoolean(r.oneOf("WEBAUTHN_TRUST_PROXY", List.of("true", "false"))),
+                TrustedProxies.parse(r.optional("WEBAUTHN_TRUSTED_PROXIES")),
                 r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
                 r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)));
+        if (config.trustProxy() && config.trustedProxies().isEmpty()) {
+            throw new ConfigException("WEBAUTHN_TRUST_PROXY is true but WEBAUTHN_TRUSTED_PROXIES is empty: list the"
+                    + " proxies whose X-Forwarded-For names the client (addresses, CIDR ranges or host names, such as"
+                    + " 10.0.0.5, 10.0.0.0/8 or proxy); from any other peer the header could be forged.");
+        }
         if (!dbUrl.isEmpty() && config.dbPasswordFile() == null) {
             throw new ConfigException("WEBAUTHN_DB_URL is set but WEBAUTHN_DB_PASSWORD_FILE is not: point it at the file"
                     + " holding the database password (for example /run/secrets/postgres_password).");

@@ -32,7 +32,7 @@ class RateLimitApiTest {
     @BeforeAll
     static void start() {
         server = TestServer.start("ES256", Map.of("WEBAUTHN_TRUST_PROXY", "true",
-                "WEBAUTHN_RATE_LIMIT_ADDRESS", Integer.toString(PER_ADDRESS),
+                "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.1", "WEBAUTHN_RATE_LIMIT_ADDRESS", Integer.toString(PER_ADDRESS),
                 "WEBAUTHN_RATE_LIMIT_USERNAME", Integer.toString(PER_USERNAME), "WEBAUTHN_RATE_LIMIT_WINDOW", "1m"));
         http = new RawHttp(server.baseUrl());
     }

@@ -56,12 +56,29 @@ class ServerConfigTest {
         "WEBAUTHN_ATTESTATION|maybe|WEBAUTHN_ATTESTATION='maybe' is invalid",
         "WEBAUTHN_DB_URL|jdbc:mysql://db/x|WEBAUTHN_DB_URL='jdbc:mysql://db/x' is not supported",
         "WEBAUTHN_REDIS_URL|redis://:secret@redis:6379|is not a Redis URL such as redis://redis:6379",
-        "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid"})
+        "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid",
+        "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/33|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/33' is invalid",
+        "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/x|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/x' is invalid",
+        "WEBAUTHN_TRUSTED_PROXIES|300.1.2.3|WEBAUTHN_TRUSTED_PROXIES entry '300.1.2.3' is invalid",
+        "WEBAUTHN_TRUSTED_PROXIES|::1/129|WEBAUTHN_TRUSTED_PROXIES entry '::1/129' is invalid",
+        "WEBAUTHN_TRUSTED_PROXIES|http://proxy|WEBAUTHN_TRUSTED_PROXIES entry 'http://proxy' is invalid: expected an"
+                + " address (10.0.0.5, fd00::5), a CIDR range (10.0.0.0/8) or a host name (proxy)",
+        "WEBAUTHN_TRUSTED_PROXIES|proxy name|WEBAUTHN_TRUSTED_PROXIES entry 'proxy name' is invalid"})
     void aBadValueStopsStartUpNamingTheVariable(String variable, String value, String message) {
         Map<String, String> env = new HashMap<>();
         env.put(variable, value);
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void trustingAProxyNeedsItsAddresses() {
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("WEBAUTHN_TRUST_PROXY", "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("WEBAUTHN_TRUST_PROXY is true but WEBAUTHN_TRUSTED_PROXIES is empty");
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_TRUST_PROXY", "true",
+                "WEBAUTHN_TRUSTED_PROXIES", " 10.1.2.3 , 172.16.0.0/12,fd00::/8, proxy"));
+        assertThat(config.trustedProxies().toString()).isEqualTo("10.1.2.3, 172.16.0.0/12, fd00::/8, proxy");
     }
 
     @Test

@@ -118,12 +118,12 @@ public final class WebAuthnServer implements AutoCloseable {
                 CeremonyStore ceremonies;
                 RateLimiter limiter;
                 if (effective.embeddedCeremonyState()) {
-                    ceremonies = new InMemoryCeremonyStore();
+                    ceremonies = new InMemoryCeremonyStore(effective.pendingPerAddress());
                     limiter = new InMemoryRateLimiter();
                 } else {
                     // One pool for both; the ceremony store closes it.
                     JedisPooled redis = RedisClients.open(effective);
-                    ceremonies = new RedisCeremonyStore(redis);
+                    ceremonies = new RedisCeremonyStore(redis, effective.pendingPerAddress());
                     limiter = new RedisRateLimiter(redis);
                 }
                 parts.add(ceremonies);

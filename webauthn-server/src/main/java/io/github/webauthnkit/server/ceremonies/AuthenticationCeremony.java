@@ -63,8 +63,11 @@ public final class AuthenticationCeremony {
     public record Completed(UserAccount user, StoredCredential credential, boolean userVerified) {
     }
 
-    /** @param username the account to sign in to, or empty for a discoverable passkey */
-    public Started start(Optional<String> username) {
+    /**
+     * @param username the account to sign in to, or empty for a discoverable passkey
+     * @param client   the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
+     */
+    public Started start(Optional<String> username, String client) {
         StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
                 .userVerification(RelyingPartyFactory.userVerification(config))
                 .timeout(config.ceremonyTimeout().toMillis());
@@ -84,7 +87,7 @@ public final class AuthenticationCeremony {
             state.put("ceremony", "authentication");
             state.put("request", WebAuthnJson.write(request));
             name.ifPresent(n -> state.put("username", n));
-            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            ceremonies.put(requestId, client, json.writeValueAsString(state), config.ceremonyTimeout());
             return new Started(requestId, WebAuthnJson.publicKeyOptions(request.getPublicKeyCredentialRequestOptions()));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode authentication options", e);

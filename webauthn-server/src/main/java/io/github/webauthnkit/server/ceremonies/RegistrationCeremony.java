@@ -68,8 +68,9 @@ public final class RegistrationCeremony {
 
     /**
      * @param signedIn the caller's account when the request carries a valid token: the passkey is added to it
+     * @param client   the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
      */
-    public Started start(String username, String displayName, Optional<UserAccount> signedIn) {
+    public Started start(String username, String displayName, Optional<UserAccount> signedIn, String client) {
         UserIdentity identity;
         if (signedIn.isPresent()) {
             UserAccount user = signedIn.get();
@@ -97,7 +98,7 @@ public final class RegistrationCeremony {
             state.put("ceremony", "registration");
             state.put("request", WebAuthnJson.write(options));
             state.put("newAccount", signedIn.isEmpty());
-            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            ceremonies.put(requestId, client, json.writeValueAsString(state), config.ceremonyTimeout());
             return new Started(requestId, WebAuthnJson.publicKeyOptions(options));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode registration options", e);

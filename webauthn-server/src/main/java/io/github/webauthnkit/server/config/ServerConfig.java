@@ -52,13 +52,26 @@ import java.util.regex.Pattern;
  * @param failuresPerAddress   WEBAUTHN_RATE_LIMIT_ADDRESS: failed ceremonies per client address and window
  * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username and window
  * @param rateLimitWindow      WEBAUTHN_RATE_LIMIT_WINDOW
+ * @param startsPerAddress     WEBAUTHN_START_LIMIT_ADDRESS: ceremony starts (registration and sign-in) per client
+ *                             address, a token bucket of that many refilled over the period
+ * @param pendingPerAddress    WEBAUTHN_PENDING_LIMIT_ADDRESS: ceremonies a client address started and has not yet
+ *                             completed (until they expire)
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
                            String redisUrl, Path redisPasswordFile, Path dataDir, String userVerification,
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
                            boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
-                           int failuresPerUsername, Duration rateLimitWindow) {
+                           int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
+                           int pendingPerAddress) {
+
+    /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
+    public record Rate(int count, Duration period) {
+        @Override
+        public String toString() {
+            return count + "/" + Reader.show(period);
+        }
+    }
 
     /** The largest request body accepted; WebAuthn responses are a few kilobytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
@@ -117,7 +130,9 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 TrustedProxies.parse(r.optional("WEBAUTHN_TRUSTED_PROXIES")),
                 r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
-                r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)));
+                r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)),
+                r.rate("WEBAUTHN_START_LIMIT_ADDRESS"),
+                r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"));
         if (config.trustProxy() && config.trustedProxies().isEmpty()) {
             throw new ConfigException("WEBAUTHN_TRUST_PROXY is true but WEBAUTHN_TRUSTED_PROXIES is empty: list the"
                     + " proxies whose X-Forwarded-For names the client (addresses, CIDR ranges or host names, such as"
@@ -184,6 +199,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         values.put("WEBAUTHN_RATE_LIMIT_ADDRESS", "30");
         values.put("WEBAUTHN_RATE_LIMIT_USERNAME", "5");
         values.put("WEBAUTHN_RATE_LIMIT_WINDOW", "5m");
+        values.put("WEBAUTHN_START_LIMIT_ADDRESS", "60/1m");
+        values.put("WEBAUTHN_PENDING_LIMIT_ADDRESS", "100");
         properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
         return values;
     }
@@ -237,6 +254,24 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 // reported below
             }
             throw new ConfigException(name + "='" + value + "' is invalid: expected a whole number of at least 1.");
+        }
+
+        /** "count/duration", such as 60/1m: at most a million per period of 1 s to 1 day. */
+        Rate rate(String name) {
+            String value = required(name);
+            String[] parts = value.split("/", 2);
+            try {
+                int count = Integer.parseInt(parts[0].trim());
+                Duration period = parts.length == 2 ? Durations.parse(name, parts[1].trim()) : null;
+                if (count >= 1 && count <= 1_000_000 && period != null && period.compareTo(Duration.ofSeconds(1)) >= 0
+                        && period.compareTo(Duration.ofDays(1)) <= 0) {
+                    return new Rate(count, period);
+                }
+            } catch (NumberFormatException | KeyRingException e) {
+                // reported below
+            }
+            throw new ConfigException(name + "='" + value + "' is invalid: expected a count from 1 to 1000000, a"
+                    + " slash and a period from 1s to 24h, such as 60/1m.");
         }
 
         String oneOf(String name, List<String> allowed) {

@@ -48,7 +48,7 @@ final class CeremonyRoutes {
             Optional<UserAccount> signedIn = bearer.signedIn(ctx);
             RegisterStartRequest request = RequestBodies.registerStart(body, signedIn.isPresent());
             RegistrationCeremony.Started started = registration.start(request.username(), request.displayName(),
-                    signedIn);
+                    signedIn, CeremonyGuard.client(ctx));
             ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
         });
     }
@@ -69,7 +69,7 @@ final class CeremonyRoutes {
         String requested = RequestBodies.authenticateStart(bodies.read(ctx)).username();
         Optional<String> username = AuthenticationCeremony.username(Optional.ofNullable(requested));
         guard.run(ctx, "authentication", "start", username.orElse(null), () -> {
-            AuthenticationCeremony.Started started = authentication.start(username);
+            AuthenticationCeremony.Started started = authentication.start(username, CeremonyGuard.client(ctx));
             ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
         });
     }

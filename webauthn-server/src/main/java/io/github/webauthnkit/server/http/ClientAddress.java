@@ -3,6 +3,8 @@ package io.github.webauthnkit.server.http;
 import io.github.webauthnkit.server.config.TrustedProxies;
 import io.javalin.http.Context;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -42,5 +44,23 @@ final class ClientAddress {
             }
         }
         return client.get().getHostAddress();
+    }
+
+    /**
+     * The key the limits count an address under: an IPv4 address itself, an IPv6 address by its /64 network (one
+     * subscriber's, which can use any of its 2^64 addresses).
+     */
+    static String limitKey(String address) {
+        Optional<InetAddress> parsed = TrustedProxies.literal(address);
+        if (parsed.isEmpty() || parsed.get().getAddress().length == 4) {
+            return address;
+        }
+        byte[] network = Arrays.copyOf(parsed.get().getAddress(), 16);
+        Arrays.fill(network, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(network).getHostAddress() + "/64";
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -26,6 +26,10 @@ class ServerConfigTest {
         assertThat(config.origins()).containsExactlyInAnyOrder("https://auth.example.com", "https://example.com:8443");
         assertThat(config.tokenTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.httpsOnly()).isTrue();
+        assertThat(defaults.startsPerAddress()).isEqualTo(new ServerConfig.Rate(60, Duration.ofMinutes(1)));
+        assertThat(defaults.pendingPerAddress()).isEqualTo(100);
+        assertThat(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_START_LIMIT_ADDRESS", "10 / 30s")).startsPerAddress()
+                .toString()).isEqualTo("10/30s");
     }
 
     /** Browsers never write the default port in an origin, so a configured one would never match. */
@@ -57,6 +61,12 @@ class ServerConfigTest {
         "WEBAUTHN_DB_URL|jdbc:mysql://db/x|WEBAUTHN_DB_URL='jdbc:mysql://db/x' is not supported",
         "WEBAUTHN_REDIS_URL|redis://:secret@redis:6379|is not a Redis URL such as redis://redis:6379",
         "WEBAUTHN_RATE_LIMIT_ADDRESS|0|WEBAUTHN_RATE_LIMIT_ADDRESS='0' is invalid",
+        "WEBAUTHN_START_LIMIT_ADDRESS|60|WEBAUTHN_START_LIMIT_ADDRESS='60' is invalid: expected a count from 1 to"
+                + " 1000000, a slash and a period from 1s to 24h, such as 60/1m",
+        "WEBAUTHN_START_LIMIT_ADDRESS|0/1m|WEBAUTHN_START_LIMIT_ADDRESS='0/1m' is invalid",
+        "WEBAUTHN_START_LIMIT_ADDRESS|60/2d|WEBAUTHN_START_LIMIT_ADDRESS='60/2d' is invalid",
+        "WEBAUTHN_START_LIMIT_ADDRESS|many/1m|WEBAUTHN_START_LIMIT_ADDRESS='many/1m' is invalid",
+        "WEBAUTHN_PENDING_LIMIT_ADDRESS|0|WEBAUTHN_PENDING_LIMIT_ADDRESS='0' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/33|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/33' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/x|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/x' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|300.1.2.3|WEBAUTHN_TRUSTED_PROXIES entry '300.1.2.3' is invalid",

@@ -56,6 +56,8 @@ import java.util.regex.Pattern;
  *                             address, a token bucket of that many refilled over the period
  * @param pendingPerAddress    WEBAUTHN_PENDING_LIMIT_ADDRESS: ceremonies a client address started and has not yet
  *                             completed (until they expire)
+ * @param registrationsPerAddress WEBAUTHN_REGISTRATION_LIMIT_ADDRESS: registration ceremonies (new accounts and added
+ *                             passkeys) per client address, a token bucket like starts
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -63,7 +65,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
                            boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
                            int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
-                           int pendingPerAddress) {
+                           int pendingPerAddress, Rate registrationsPerAddress) {
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -132,7 +134,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
                 r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)),
                 r.rate("WEBAUTHN_START_LIMIT_ADDRESS"),
-                r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"));
+                r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"),
+                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"));
         if (config.trustProxy() && config.trustedProxies().isEmpty()) {
             throw new ConfigException("WEBAUTHN_TRUST_PROXY is true but WEBAUTHN_TRUSTED_PROXIES is empty: list the"
                     + " proxies whose X-Forwarded-For names the client (addresses, CIDR ranges or host names, such as"
@@ -201,6 +204,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         values.put("WEBAUTHN_RATE_LIMIT_WINDOW", "5m");
         values.put("WEBAUTHN_START_LIMIT_ADDRESS", "60/1m");
         values.put("WEBAUTHN_PENDING_LIMIT_ADDRESS", "100");
+        values.put("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "20/1h");
         properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
         return values;
     }

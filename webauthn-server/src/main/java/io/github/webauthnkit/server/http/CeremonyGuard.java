@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Runs a ceremony step under the rate limits, each refusal a 429 with Retry-After: a client address or username
  * over its limit of failures (every refusal counts towards both, and is logged and measured); and, for a start, a
- * client address that started too many ceremonies lately (a token bucket) or has too many pending.
+ * client address that started too many ceremonies lately (a token bucket; registrations have a smaller one of their
+ * own) or has too many pending.
  */
 final class CeremonyGuard {
     private static final String CLIENT = "webauthn.client";
@@ -48,6 +49,10 @@ final class CeremonyGuard {
         if (step.equals("start")) {
             limiter.take("start:" + client, config.startsPerAddress()).ifPresent(wait -> refuse(ctx, "start",
                     wait, address, "Too many sign-ins and registrations were started from your address"));
+            if (ceremony.equals("registration")) {
+                limiter.take("registration:" + client, config.registrationsPerAddress()).ifPresent(wait -> refuse(
+                        ctx, "registration", wait, address, "Too many registrations were started from your address"));
+            }
         }
         try {
             work.run();

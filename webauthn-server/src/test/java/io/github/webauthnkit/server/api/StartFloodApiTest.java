@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Anyone can start ceremonies without an account, and each start keeps state until it expires: starts are bounded
  * per client address (a token bucket) and so are the ceremonies an address has pending, so a flood from one address
- * is answered 429 while everyone else registers and signs in as usual. All on loopback: the flood comes from
+ * is answered 429 while everyone else registers and signs in as usual; registrations have a smaller bucket of their
+ * own. All on loopback: the flood comes from
  * 127.0.0.2, the people from 127.0.0.1, and both stop by themselves.
  */
 class StartFloodApiTest {
@@ -138,6 +139,32 @@ class StartFloodApiTest {
             // Another address is not affected.
             assertThat(RawSocket.post(server.port(), "127.0.0.2", "/authenticate/start", "{}").status())
                     .isEqualTo(200);
+        }
+    }
+
+    /** Registrations (new accounts and added passkeys) have a bucket of their own per address, much smaller. */
+    @Test
+    void registrationsFromOneAddressAreLimited() {
+        try (TestServer server = TestServer.start("ES256", Map.of("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "3/1h"))) {
+            PasskeyClient person = new PasskeyClient(server.baseUrl(),
+                    new SoftwareAuthenticator(server.origin(), SoftwareAuthenticator.Algorithm.ES256));
+            String username = unique("first");
+            person.register(username);
+            RawHttp http = new RawHttp(server.baseUrl());
+            for (int i = 0; i < 2; i++) {
+                assertThat(http.post("/register/start", "{\"username\": \"" + unique("more") + "\"}").statusCode())
+                        .isEqualTo(200);
+            }
+            var refused = http.post("/register/start", "{\"username\": \"" + unique("one-too-many") + "\"}");
+            assertError(refused, 429, "rate_limited");
+            assertThat(RawHttp.json(refused).path("message").asText()).contains("registrations");
+            // 3 an hour: the next one in 20 minutes.
+            assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()))
+                    .isBetween(1100L, 1200L);
+            assertThat(person.signIn(username)).as("signing in is not a registration").isNotBlank();
+            assertThat(RawSocket.post(server.port(), "127.0.0.2", "/register/start",
+                    "{\"username\": \"" + unique("elsewhere") + "\"}").status()).as("another address").isEqualTo(200);
+            assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"registration\"}");
         }
     }
 

@@ -28,6 +28,7 @@ class ServerConfigTest {
         assertThat(config.httpsOnly()).isTrue();
         assertThat(defaults.startsPerAddress()).isEqualTo(new ServerConfig.Rate(60, Duration.ofMinutes(1)));
         assertThat(defaults.pendingPerAddress()).isEqualTo(100);
+        assertThat(defaults.registrationsPerAddress()).isEqualTo(new ServerConfig.Rate(20, Duration.ofHours(1)));
         assertThat(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_START_LIMIT_ADDRESS", "10 / 30s")).startsPerAddress()
                 .toString()).isEqualTo("10/30s");
     }
@@ -67,6 +68,7 @@ class ServerConfigTest {
         "WEBAUTHN_START_LIMIT_ADDRESS|60/2d|WEBAUTHN_START_LIMIT_ADDRESS='60/2d' is invalid",
         "WEBAUTHN_START_LIMIT_ADDRESS|many/1m|WEBAUTHN_START_LIMIT_ADDRESS='many/1m' is invalid",
         "WEBAUTHN_PENDING_LIMIT_ADDRESS|0|WEBAUTHN_PENDING_LIMIT_ADDRESS='0' is invalid",
+        "WEBAUTHN_REGISTRATION_LIMIT_ADDRESS|20 per hour|WEBAUTHN_REGISTRATION_LIMIT_ADDRESS='20 per hour' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/33|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/33' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/x|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/x' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|300.1.2.3|WEBAUTHN_TRUSTED_PROXIES entry '300.1.2.3' is invalid",

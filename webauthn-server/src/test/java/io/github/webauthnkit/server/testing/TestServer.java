@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
 public final class TestServer implements AutoCloseable {
     /** Limits per client address that tests, all of whose clients share one address, do not reach. */
     public static final Map<String, String> GENEROUS_LIMITS = Map.of("WEBAUTHN_START_LIMIT_ADDRESS", "1000000/1m",
-            "WEBAUTHN_PENDING_LIMIT_ADDRESS", "100000");
+            "WEBAUTHN_PENDING_LIMIT_ADDRESS", "100000", "WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "1000000/1m");
 
     private final Path dir;
     private final int port;

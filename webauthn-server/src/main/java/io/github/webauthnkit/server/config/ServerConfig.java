@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * @param trustedProxies       WEBAUTHN_TRUSTED_PROXIES: the proxies whose X-Forwarded-For counts (required with
  *                             WEBAUTHN_TRUST_PROXY); a request from any other peer is that peer's
  * @param failuresPerAddress   WEBAUTHN_RATE_LIMIT_ADDRESS: failed ceremonies per client address and window
- * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username and window
+ * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username from one client address and
+ *                             window (failures from elsewhere never lock the account's owner out)
  * @param rateLimitWindow      WEBAUTHN_RATE_LIMIT_WINDOW
  * @param startsPerAddress     WEBAUTHN_START_LIMIT_ADDRESS: ceremony starts (registration and sign-in) per client
  *                             address, a token bucket of that many refilled over the period

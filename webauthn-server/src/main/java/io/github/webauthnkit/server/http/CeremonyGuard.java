@@ -11,10 +11,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Runs a ceremony step under the rate limits, each refusal a 429 with Retry-After: a client address or username
- * over its limit of failures (every refusal counts towards both, and is logged and measured); and, for a start, a
- * client address that started too many ceremonies lately (a token bucket; registrations have a smaller one of their
- * own) or has too many pending.
+ * Runs a ceremony step under the rate limits, each refusal a 429 with Retry-After: a client address, or a username
+ * from that address, over its limit of failures (every refusal counts towards both, and is logged and measured);
+ * and, for a start, a client address that started too many ceremonies lately (a token bucket; registrations have a
+ * smaller one of their own) or has too many pending.
  */
 final class CeremonyGuard {
     private static final String CLIENT = "webauthn.client";
@@ -44,7 +44,7 @@ final class CeremonyGuard {
         ctx.attribute(CLIENT, client);
         checkLimit(ctx, "address", client, config.failuresPerAddress(), address);
         if (username != null) {
-            checkLimit(ctx, "username", username, config.failuresPerUsername(), address);
+            checkLimit(ctx, "username", accountFrom(username, client), config.failuresPerUsername(), address);
         }
         if (step.equals("start")) {
             limiter.take("start:" + client, config.startsPerAddress()).ifPresent(wait -> refuse(ctx, "start",
@@ -66,12 +66,21 @@ final class CeremonyGuard {
             String account = e instanceof CeremonyException c && c.username() != null ? c.username() : username;
             limiter.recordFailure("address:" + client, config.rateLimitWindow());
             if (account != null) {
-                limiter.recordFailure("username:" + account, config.rateLimitWindow());
+                limiter.recordFailure("username:" + accountFrom(account, client), config.rateLimitWindow());
             }
             metrics.failed(ceremony, step, reason, Duration.ofNanos(System.nanoTime() - started));
             events.failure(AuthEvent.Type.REFUSED, ceremony + "_" + step, reason, account, address);
             throw e;
         }
+    }
+
+    /**
+     * What the username limit counts: an account's failures from one client. Counted per account alone, anyone who
+     * knows a username could lock its owner out of signing in with it by failing from anywhere (a forged signature
+     * for the account's passkey, whose id the start step shows, fails like a wrong one).
+     */
+    private static String accountFrom(String username, String client) {
+        return username + "|" + client;
     }
 
     /** The client the running step is for, as its limits key it: what a started ceremony belongs to. */

@@ -13,6 +13,7 @@ import com.yubico.webauthn.FinishAssertionOptions;
 import com.yubico.webauthn.RelyingParty;
 import com.yubico.webauthn.StartAssertionOptions;
 import com.yubico.webauthn.data.AuthenticatorAssertionResponse;
+import com.yubico.webauthn.data.AuthenticatorTransport;
 import com.yubico.webauthn.data.ByteArray;
 import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
 import com.yubico.webauthn.data.PublicKeyCredential;
@@ -22,17 +23,18 @@ import com.yubico.webauthn.exception.AssertionFailedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Authentication: with a username (its passkeys are offered) or without one (a discoverable passkey chooses the
- * account). For an unknown username the options offer a stand-in credential id derived from the username with a
- * per-process secret, so the answer looks like one for an existing account with one passkey.
+ * account). For an unknown username the options offer a stand-in passkey derived from the username with a secret of
+ * the installation (kept in the database, so every replica and every restart offers the same one), with an id of
+ * the usual length and transports, so the answer looks like one for an existing account with one passkey.
  */
 public final class AuthenticationCeremony {
     private final ServerConfig config;
@@ -40,7 +42,16 @@ public final class AuthenticationCeremony {
     private final CeremonyStore ceremonies;
     private final RelyingParty relyingParty;
     private final ObjectMapper json;
-    private final byte[] standInSecret = new byte[32];
+    /** The transports a stand-in passkey reports: those real passkeys report most. */
+    private static final List<Set<AuthenticatorTransport>> STAND_IN_TRANSPORTS = List.of(
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.USB),
+            Set.of(AuthenticatorTransport.NFC, AuthenticatorTransport.USB));
+
+    private final byte[] standInSecret;
 
     public AuthenticationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
         this.config = config;
@@ -48,7 +59,7 @@ public final class AuthenticationCeremony {
         this.ceremonies = ceremonies;
         this.relyingParty = RelyingPartyFactory.create(config, store);
         this.json = json;
-        new SecureRandom().nextBytes(standInSecret);
+        this.standInSecret = store.installationSecret("unknown-username-passkey");
     }
 
     /** The options for {@code navigator.credentials.get}, and the request id that completes them. */
@@ -77,8 +88,7 @@ public final class AuthenticationCeremony {
         if (name.isPresent() && request.getPublicKeyCredentialRequestOptions().getAllowCredentials()
                 .map(List::isEmpty).orElse(true)) {
             PublicKeyCredentialRequestOptions standIn = request.getPublicKeyCredentialRequestOptions().toBuilder()
-                    .allowCredentials(List.of(PublicKeyCredentialDescriptor.builder().id(standInId(name.get())).build()))
-                    .build();
+                    .allowCredentials(List.of(standIn(name.get()))).build();
             request = request.toBuilder().publicKeyCredentialRequestOptions(standIn).build();
         }
         String requestId = Ids.random();
@@ -155,11 +165,22 @@ public final class AuthenticationCeremony {
         return new Completed(user, stored, result.isUserVerified());
     }
 
-    private ByteArray standInId(String username) {
+    /**
+     * The stand-in passkey of an unknown username: its id (32 bytes) and its transports from two HMACs of the name,
+     * so that nothing in the id tells which transports a stand-in would have.
+     */
+    private PublicKeyCredentialDescriptor standIn(String username) {
+        byte[] id = standInMac("id", username);
+        int transports = Byte.toUnsignedInt(standInMac("transports", username)[0]) % STAND_IN_TRANSPORTS.size();
+        return PublicKeyCredentialDescriptor.builder().id(new ByteArray(id))
+                .transports(STAND_IN_TRANSPORTS.get(transports)).build();
+    }
+
+    private byte[] standInMac(String purpose, String username) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(standInSecret, "HmacSHA256"));
-            return new ByteArray(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(standInSecret, "HmacSHA256"));
+            return hmac.doFinal((purpose + "\n" + username).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -67,6 +67,14 @@ class RateLimitApiTest {
         assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"address\"}");
     }
 
+    /** A client whose authenticator holds the passkey of a new account with this username. */
+    private static PasskeyClient registered(String username) {
+        PasskeyClient owner = new PasskeyClient(server.baseUrl(),
+                new SoftwareAuthenticator(server.origin(), Algorithm.ES256));
+        owner.register(username);
+        return owner;
+    }
+
     /** Fails a sign-in for the username from the address: a forged signature for the account's real passkey. */
     private static void failSignIn(PasskeyClient owner, String username, String address) {
         JsonNode started = RawHttp.json(from(address, "/authenticate/start",
@@ -81,10 +89,8 @@ class RateLimitApiTest {
 
     @Test
     void repeatedFailedSignInsForOneUsernameFromOneAddressGet429There() {
-        PasskeyClient victim = new PasskeyClient(server.baseUrl(),
-                new SoftwareAuthenticator(server.origin(), Algorithm.ES256));
         String username = unique("victim");
-        victim.register(username);
+        PasskeyClient victim = registered(username);
         String address = "198.51.100.1";
         for (int i = 1; i <= PER_USERNAME; i++) {
             failSignIn(victim, username, address);
@@ -103,10 +109,8 @@ class RateLimitApiTest {
      */
     @Test
     void failedSignInsFromOtherAddressesDoNotLockTheOwnerOut() {
-        PasskeyClient victim = new PasskeyClient(server.baseUrl(),
-                new SoftwareAuthenticator(server.origin(), Algorithm.ES256));
         String username = unique("target");
-        victim.register(username);
+        PasskeyClient victim = registered(username);
         for (int a = 1; a <= 3; a++) {
             String attacker = "198.51.100." + (10 + a);
             for (int i = 1; i <= PER_USERNAME; i++) {

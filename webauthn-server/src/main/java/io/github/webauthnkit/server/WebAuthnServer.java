@@ -118,17 +118,19 @@ public final class WebAuthnServer implements AutoCloseable {
                 CeremonyStore ceremonies;
                 RateLimiter limiter;
                 if (effective.embeddedCeremonyState()) {
-                    ceremonies = new InMemoryCeremonyStore();
+                    ceremonies = new InMemoryCeremonyStore(effective.pendingPerAddress());
                     limiter = new InMemoryRateLimiter();
                 } else {
                     // One pool for both; the ceremony store closes it.
                     JedisPooled redis = RedisClients.open(effective);
-                    ceremonies = new RedisCeremonyStore(redis);
+                    ceremonies = new RedisCeremonyStore(redis, effective.pendingPerAddress());
                     limiter = new RedisRateLimiter(redis);
                 }
                 parts.add(ceremonies);
+                CeremonyMetrics metrics = new CeremonyMetrics();
+                metrics.watch(ring);
                 HttpApi api = new HttpApi(effective, store, ceremonies, limiter,
-                        new TokenService(effective, ring, tokenClaims), new CeremonyMetrics(), json, listeners).start();
+                        new TokenService(effective, ring, tokenClaims), metrics, json, listeners).start();
                 parts.add(api);
                 return new WebAuthnServer(parts, api);
             } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ public final class ComposeStack implements AutoCloseable {
     private final DockerEngine engine;
     private final GeneratedProject project;
     private final Map<String, String> environment;
+    private final List<String> files = new ArrayList<>(List.of("-f", "docker/docker-compose.yml"));
 
     private ComposeStack(DockerEngine engine, GeneratedProject project, Map<String, String> environment) {
         this.engine = engine;
@@ -28,8 +29,22 @@ public final class ComposeStack implements AutoCloseable {
         this.environment = environment;
     }
 
+    /**
+     * {@code up}, with a Compose file of the test's own over the project's (for example limits a single test client
+     * would otherwise hit); {@code overrides} is relative to the project directory.
+     */
+    public static ComposeStack upWith(GeneratedProject project, String overrides, Map<String, String> environment,
+                                      String... upArgs) {
+        return up(project, environment, List.of("-f", overrides), upArgs);
+    }
+
     /** {@code up -d --build}, then waits until every service's health check passes. */
     public static ComposeStack up(GeneratedProject project, Map<String, String> extraEnvironment, String... upArgs) {
+        return up(project, extraEnvironment, List.of(), upArgs);
+    }
+
+    private static ComposeStack up(GeneratedProject project, Map<String, String> extraEnvironment,
+                                   List<String> extraFiles, String... upArgs) {
         DockerEngine engine = DockerEngine.get();
         Map<String, String> env = new HashMap<>(engine.environment());
         env.putAll(StandInImages.environment(engine));
@@ -38,6 +53,7 @@ public final class ComposeStack implements AutoCloseable {
         env.put("WEBAUTHN_GID", Command.run(project.dir(), LIMIT, Map.of(), List.of("id", "-g")).output().strip());
         env.putAll(extraEnvironment);
         ComposeStack stack = new ComposeStack(engine, project, env);
+        stack.files.addAll(extraFiles);
         List<String> args = new ArrayList<>(List.of("up", "-d", "--build"));
         args.addAll(List.of(upArgs));
         try {
@@ -69,7 +85,7 @@ public final class ComposeStack implements AutoCloseable {
 
     public Command.Result compose(String... args) {
         List<String> command = new ArrayList<>(cli(engine));
-        command.addAll(List.of("-f", "docker/docker-compose.yml"));
+        command.addAll(files);
         command.addAll(List.of(args));
         return Command.run(project.dir(), LIMIT, environment, command);
     }

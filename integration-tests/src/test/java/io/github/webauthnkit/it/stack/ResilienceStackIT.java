@@ -7,6 +7,7 @@ import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,18 @@ class ResilienceStackIT {
     @Test
     void replicasShareCeremoniesAndTheStackLosesNoAcknowledgedRegistrationThroughCrashes() throws Exception {
         GeneratedProject project = ProductionProject.prepare("stack-replicas");
-        try (ComposeStack stack = ComposeStack.up(project, ProductionProject.environment(), "--scale", "server=3")) {
+        // All of this test's traffic comes from one address: lift the per-address limits it would hit at once.
+        Files.writeString(project.file("docker/load-test.override.yml"), """
+                services:
+                  server:
+                    environment:
+                      WEBAUTHN_START_LIMIT_ADDRESS: "1000000/1m"
+                      WEBAUTHN_REGISTRATION_LIMIT_ADDRESS: "1000000/1m"
+                      WEBAUTHN_PENDING_LIMIT_ADDRESS: "1000000"
+                      WEBAUTHN_RATE_LIMIT_ADDRESS: "1000000"
+                """);
+        try (ComposeStack stack = ComposeStack.upWith(project, "docker/load-test.override.yml",
+                ProductionProject.environment(), "--scale", "server=3")) {
             HttpClient https = ProductionProject.https(project);
             List<String> replicas = stack.containers("server");
             assertThat(replicas).hasSize(3);

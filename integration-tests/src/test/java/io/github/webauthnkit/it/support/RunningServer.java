@@ -1,5 +1,6 @@
 package io.github.webauthnkit.it.support;
 
+import io.github.webauthnkit.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -46,6 +47,8 @@ public final class RunningServer implements AutoCloseable {
             env.put("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");
             env.put("WEBAUTHN_ORIGINS", "http://localhost:" + port);
             env.put("WEBAUTHN_DATA_DIR", project.file("target/it-data").toString());
+            // The load tool and the tests speak from one address: limits per client address they do not reach.
+            env.putAll(TestServer.GENEROUS_LIMITS);
             env.putAll(environment);
             Path jar = project.file("target/" + project.dir().getFileName() + ".jar");
             List<String> command = new ArrayList<>(List.of(Command.java()));

@@ -13,6 +13,7 @@ import com.yubico.webauthn.FinishAssertionOptions;
 import com.yubico.webauthn.RelyingParty;
 import com.yubico.webauthn.StartAssertionOptions;
 import com.yubico.webauthn.data.AuthenticatorAssertionResponse;
+import com.yubico.webauthn.data.AuthenticatorTransport;
 import com.yubico.webauthn.data.ByteArray;
 import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
 import com.yubico.webauthn.data.PublicKeyCredential;
@@ -23,17 +24,18 @@ import com.yubico.webauthn.exception.AssertionFailedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Authentication: with a username (its passkeys are offered) or without one (a discoverable passkey chooses the
- * account). For an unknown username the options offer a stand-in credential id derived from the username with a
- * per-process secret, so the answer looks like one for an existing account with one passkey.
+ * account). For an unknown username the options offer a stand-in passkey derived from the username with a secret of
+ * the installation (kept in the database, so every replica and every restart offers the same one), with an id of
+ * the usual length and transports, so the answer looks like one for an existing account with one passkey.
  *
  * <p>The account ceremony is an authentication of the signed-in account again, before its passkeys change: only that
  * account's passkeys are offered and accepted, user verification is required whatever the configuration says, and
@@ -48,7 +50,16 @@ public final class AuthenticationCeremony {
     private final CeremonyStore ceremonies;
     private final RelyingParty relyingParty;
     private final ObjectMapper json;
-    private final byte[] standInSecret = new byte[32];
+    /** The transports a stand-in passkey reports: those real passkeys report most. */
+    private static final List<Set<AuthenticatorTransport>> STAND_IN_TRANSPORTS = List.of(
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.HYBRID, AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.INTERNAL),
+            Set.of(AuthenticatorTransport.USB),
+            Set.of(AuthenticatorTransport.NFC, AuthenticatorTransport.USB));
+
+    private final byte[] standInSecret;
 
     public AuthenticationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
         this.config = config;
@@ -56,19 +67,26 @@ public final class AuthenticationCeremony {
         this.ceremonies = ceremonies;
         this.relyingParty = RelyingPartyFactory.create(config, store);
         this.json = json;
-        new SecureRandom().nextBytes(standInSecret);
+        this.standInSecret = store.installationSecret("unknown-username-passkey");
     }
 
     /** The options for {@code navigator.credentials.get}, and the request id that completes them. */
     public record Started(String requestId, JsonNode publicKey) {
     }
 
-    /** A verified authentication. */
-    public record Completed(UserAccount user, StoredCredential credential) {
+    /**
+     * A verified authentication.
+     *
+     * @param userVerified whether the authenticator verified the user (PIN or biometric: the UV flag)
+     */
+    public record Completed(UserAccount user, StoredCredential credential, boolean userVerified) {
     }
 
-    /** @param username the account to sign in to, or empty for a discoverable passkey */
-    public Started start(Optional<String> username) {
+    /**
+     * @param username the account to sign in to, or empty for a discoverable passkey
+     * @param client   the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
+     */
+    public Started start(Optional<String> username, String client) {
         StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
                 .userVerification(RelyingPartyFactory.userVerification(config))
                 .timeout(config.ceremonyTimeout().toMillis());
@@ -78,26 +96,29 @@ public final class AuthenticationCeremony {
         if (name.isPresent() && request.getPublicKeyCredentialRequestOptions().getAllowCredentials()
                 .map(List::isEmpty).orElse(true)) {
             PublicKeyCredentialRequestOptions standIn = request.getPublicKeyCredentialRequestOptions().toBuilder()
-                    .allowCredentials(List.of(PublicKeyCredentialDescriptor.builder().id(standInId(name.get())).build()))
-                    .build();
+                    .allowCredentials(List.of(standIn(name.get()))).build();
             request = request.toBuilder().publicKeyCredentialRequestOptions(standIn).build();
         }
-        return keep(request, "authentication", name, Optional.empty());
+        return keep(request, "authentication", name, Optional.empty(), client);
     }
 
-    /** The account ceremony's options: the passkeys of the signed-in account, with user verification required. */
-    public Started startForAccount(UserAccount account) {
+    /**
+     * The account ceremony's options: the passkeys of the signed-in account, with user verification required.
+     *
+     * @param client the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
+     */
+    public Started startForAccount(UserAccount account, String client) {
         AssertionRequest request = relyingParty.startAssertion(StartAssertionOptions.builder()
                 .username(account.username())
                 .userVerification(UserVerificationRequirement.REQUIRED)
                 .timeout(config.ceremonyTimeout().toMillis())
                 .build());
-        return keep(request, ACCOUNT, Optional.of(account.username()), Optional.of(account.id()));
+        return keep(request, ACCOUNT, Optional.of(account.username()), Optional.of(account.id()), client);
     }
 
     /** Keeps the ceremony's state until it is completed or times out; the options go to the browser. */
     private Started keep(AssertionRequest request, String ceremony, Optional<String> username,
-                         Optional<String> accountId) {
+                         Optional<String> accountId, String client) {
         String requestId = Ids.random();
         try {
             ObjectNode state = json.createObjectNode();
@@ -105,7 +126,7 @@ public final class AuthenticationCeremony {
             state.put("request", WebAuthnJson.write(request));
             username.ifPresent(n -> state.put("username", n));
             accountId.ifPresent(id -> state.put("accountId", id));
-            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            ceremonies.put(requestId, client, json.writeValueAsString(state), config.ceremonyTimeout());
             return new Started(requestId, WebAuthnJson.publicKeyOptions(request.getPublicKeyCredentialRequestOptions()));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode authentication options", e);
@@ -192,14 +213,25 @@ public final class AuthenticationCeremony {
         }
         UserAccount user = store.findUserById(stored.userId()).orElseThrow(() -> new CeremonyException(
                 CeremonyException.Reason.UNKNOWN_CREDENTIAL, "This passkey is not registered here."));
-        return new Completed(user, stored);
+        return new Completed(user, stored, result.isUserVerified());
     }
 
-    private ByteArray standInId(String username) {
+    /**
+     * The stand-in passkey of an unknown username: its id (32 bytes) and its transports from two HMACs of the name,
+     * so that nothing in the id tells which transports a stand-in would have.
+     */
+    private PublicKeyCredentialDescriptor standIn(String username) {
+        byte[] id = standInMac("id", username);
+        int transports = Byte.toUnsignedInt(standInMac("transports", username)[0]) % STAND_IN_TRANSPORTS.size();
+        return PublicKeyCredentialDescriptor.builder().id(new ByteArray(id))
+                .transports(STAND_IN_TRANSPORTS.get(transports)).build();
+    }
+
+    private byte[] standInMac(String purpose, String username) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(standInSecret, "HmacSHA256"));
-            return new ByteArray(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(new SecretKeySpec(standInSecret, "HmacSHA256"));
+            return hmac.doFinal((purpose + "\n" + username).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -1,38 +1,79 @@
 package io.github.webauthnkit.server.ceremonies;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Ceremony state of a single server process; bounded, so a flood of starts cannot exhaust memory. */
+/**
+ * Ceremony state of a single server process; bounded in all and per client, so a flood of starts cannot exhaust
+ * memory, and one client cannot fill the store for everyone.
+ */
 public final class InMemoryCeremonyStore implements CeremonyStore {
     private static final int MAX_PENDING = 100_000;
+    /** Expired entries are swept on every this many starts, so clients that never come back leave nothing behind. */
+    private static final int SWEEP_EVERY = 4096;
 
-    private record Entry(String state, long expiresAtNanos) {
+    private record Entry(String state, String client, long expiresAtNanos) {
     }
 
+    private final int pendingPerClient;
     private final ConcurrentHashMap<String, Entry> pending = new ConcurrentHashMap<>();
+    /** Each client's pending request ids and when they expire, oldest first. */
+    private final ConcurrentHashMap<String, Map<String, Long>> byClient = new ConcurrentHashMap<>();
+    private final AtomicLong puts = new AtomicLong();
+
+    /** @param pendingPerClient how many ceremonies one client may have pending */
+    public InMemoryCeremonyStore(int pendingPerClient) {
+        this.pendingPerClient = pendingPerClient;
+    }
 
     @Override
-    public void put(String requestId, String state, Duration ttl) {
+    public void put(String requestId, String client, String state, Duration ttl) {
         long now = System.nanoTime();
-        if (pending.size() >= MAX_PENDING) {
-            pending.values().removeIf(e -> e.expiresAtNanos() - now <= 0);
+        if (pending.size() >= MAX_PENDING || puts.incrementAndGet() % SWEEP_EVERY == 0) {
+            sweep(now);
             if (pending.size() >= MAX_PENDING) {
                 throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
                         "Too many ceremonies are in progress; try again shortly.");
             }
         }
-        pending.put(requestId, new Entry(state, now + ttl.toNanos()));
+        long expires = now + ttl.toNanos();
+        byClient.compute(client, (k, ids) -> {
+            Map<String, Long> current = ids == null ? new LinkedHashMap<>() : ids;
+            current.values().removeIf(at -> at - now <= 0);
+            if (current.size() >= pendingPerClient) {
+                throw new PendingLimitException(Duration.ofNanos(current.values().iterator().next() - now));
+            }
+            current.put(requestId, expires);
+            return current;
+        });
+        pending.put(requestId, new Entry(state, client, expires));
     }
 
     @Override
     public Optional<String> take(String requestId) {
         Entry entry = pending.remove(requestId);
-        if (entry == null || entry.expiresAtNanos() - System.nanoTime() <= 0) {
+        if (entry == null) {
             return Optional.empty();
         }
-        return Optional.of(entry.state());
+        byClient.computeIfPresent(entry.client(), (k, ids) -> {
+            ids.remove(requestId);
+            return ids.isEmpty() ? null : ids;
+        });
+        return entry.expiresAtNanos() - System.nanoTime() <= 0 ? Optional.empty() : Optional.of(entry.state());
+    }
+
+    private void sweep(long now) {
+        pending.values().removeIf(e -> e.expiresAtNanos() - now <= 0);
+        for (String client : byClient.keySet()) {
+            byClient.computeIfPresent(client, (k, ids) -> {
+                ids.values().removeIf(at -> at - now <= 0);
+                return ids.isEmpty() ? null : ids;
+            });
+        }
     }
 
     @Override
@@ -43,5 +84,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     @Override
     public void close() {
         pending.clear();
+        byClient.clear();
     }
 }

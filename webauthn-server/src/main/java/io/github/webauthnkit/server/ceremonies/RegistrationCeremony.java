@@ -25,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +40,11 @@ import java.util.stream.Collectors;
  */
 public final class RegistrationCeremony {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** WebAuthn Level 3, 7.1: longer credential ids fail the registration. */
+    private static final int MAX_CREDENTIAL_ID_BYTES = 1023;
+    /** Six kinds of transport exist; room for a few future ones, within the 255 characters the column holds. */
+    private static final int MAX_TRANSPORTS = 8;
+    private static final Pattern TRANSPORT = Pattern.compile("[a-z][a-z0-9-]{0,23}");
 
     private final ServerConfig config;
     private final CredentialStore store;
@@ -65,8 +71,9 @@ public final class RegistrationCeremony {
     /**
      * @param signedIn the caller's account when the request carries a valid management token: the passkey is added
      *                 to it
+     * @param client   the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
      */
-    public Started start(String username, String displayName, Optional<UserAccount> signedIn) {
+    public Started start(String username, String displayName, Optional<UserAccount> signedIn, String client) {
         UserIdentity identity;
         if (signedIn.isPresent()) {
             UserAccount user = signedIn.get();
@@ -94,7 +101,7 @@ public final class RegistrationCeremony {
             state.put("ceremony", "registration");
             state.put("request", WebAuthnJson.write(options));
             state.put("newAccount", signedIn.isEmpty());
-            ceremonies.put(requestId, json.writeValueAsString(state), config.ceremonyTimeout());
+            ceremonies.put(requestId, client, json.writeValueAsString(state), config.ceremonyTimeout());
             return new Started(requestId, WebAuthnJson.publicKeyOptions(options));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot encode registration options", e);
@@ -123,6 +130,7 @@ public final class RegistrationCeremony {
             throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
                     "The credential is not a valid registration response: " + Ids.firstLine(e));
         }
+        checkStorable(response);
         RegistrationResult result;
         try {
             result = relyingParty.finishRegistration(FinishRegistrationOptions.builder().request(request)
@@ -157,6 +165,28 @@ public final class RegistrationCeremony {
             throw alreadyRegistered();
         }
         return new Completed(user, stored, false);
+    }
+
+    /**
+     * Refuses what the database cannot hold or should not keep, before any of it is stored: a credential id over
+     * 1023 bytes (WebAuthn Level 3, 7.1: a relying party fails such a registration), more transports than there are
+     * kinds, or a transport that is not a short lower-case token (unknown but well-formed ones are kept, as the
+     * specification asks).
+     */
+    private static void checkStorable(
+            PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response) {
+        int attestedIdLength = response.getResponse().getAttestation().getAuthenticatorData()
+                .getAttestedCredentialData().map(data -> data.getCredentialId().size()).orElse(0);
+        if (response.getId().size() > MAX_CREDENTIAL_ID_BYTES || attestedIdLength > MAX_CREDENTIAL_ID_BYTES) {
+            throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL, "A credential id is at most "
+                    + MAX_CREDENTIAL_ID_BYTES + " bytes.");
+        }
+        var transports = response.getResponse().getTransports();
+        if (transports.size() > MAX_TRANSPORTS || transports.stream()
+                .anyMatch(t -> !TRANSPORT.matcher(t.getId()).matches())) {
+            throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL, "The transports are at most "
+                    + MAX_TRANSPORTS + " values such as usb, nfc, ble, smart-card, hybrid or internal.");
+        }
     }
 
     private static CeremonyException alreadyRegistered() {

@@ -2,6 +2,7 @@ package io.github.webauthnkit.server.ceremonies;
 
 import io.github.webauthnkit.server.storage.CredentialStore;
 import io.github.webauthnkit.server.storage.StoredCredential;
+import io.github.webauthnkit.server.storage.UserAccount;
 import com.yubico.webauthn.CredentialRepository;
 import com.yubico.webauthn.RegisteredCredential;
 import com.yubico.webauthn.data.AuthenticatorTransport;
@@ -21,12 +22,15 @@ final class StoreCredentialRepository implements CredentialRepository {
         this.store = store;
     }
 
+    /**
+     * For an unknown username the passkeys of no account are read all the same (an id no account has), so that the
+     * answer takes the same database round trips as for a known one.
+     */
     @Override
     public Set<PublicKeyCredentialDescriptor> getCredentialIdsForUsername(String username) {
-        return store.findUserByUsername(username)
-                .map(user -> store.credentialsOf(user.id()).stream().map(StoreCredentialRepository::descriptor)
-                        .collect(Collectors.toSet()))
-                .orElse(Set.of());
+        String userId = store.findUserByUsername(username).map(UserAccount::id).orElse("");
+        return store.credentialsOf(userId).stream().map(StoreCredentialRepository::descriptor)
+                .collect(Collectors.toSet());
     }
 
     @Override

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * @param port                 WEBAUTHN_PORT
  * @param rpId                 WEBAUTHN_RP_ID: the relying party id (a registrable domain of the origins)
  * @param rpName               WEBAUTHN_RP_NAME
- * @param origins              WEBAUTHN_ORIGINS: exact scheme://host[:port] values browsers may call from
+ * @param origins              WEBAUTHN_ORIGINS: exact scheme://host[:port] values browsers may call from, without
+ *                             the scheme's default port (443, 80), as browsers write them
  * @param issuer               WEBAUTHN_JWT_ISSUER
  * @param audience             WEBAUTHN_JWT_AUDIENCE
  * @param tokenTtl             WEBAUTHN_TOKEN_TTL
@@ -46,21 +47,40 @@ import java.util.regex.Pattern;
  * @param bindAddress          WEBAUTHN_BIND_ADDRESS: the interface to listen on
  * @param trustProxy           WEBAUTHN_TRUST_PROXY: take the client address from X-Forwarded-For (only behind a proxy
  *                             that sets it, such as the production stack's)
+ * @param trustedProxies       WEBAUTHN_TRUSTED_PROXIES: the proxies whose X-Forwarded-For counts (required with
+ *                             WEBAUTHN_TRUST_PROXY); a request from any other peer is that peer's
  * @param failuresPerAddress   WEBAUTHN_RATE_LIMIT_ADDRESS: failed ceremonies per client address and window
- * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username and window
+ * @param failuresPerUsername  WEBAUTHN_RATE_LIMIT_USERNAME: failed sign-ins per username from one client address and
+ *                             window (failures from elsewhere never lock the account's owner out)
  * @param rateLimitWindow      WEBAUTHN_RATE_LIMIT_WINDOW
+ * @param startsPerAddress     WEBAUTHN_START_LIMIT_ADDRESS: ceremony starts (registration and sign-in) per client
+ *                             address, a token bucket of that many refilled over the period
+ * @param pendingPerAddress    WEBAUTHN_PENDING_LIMIT_ADDRESS: ceremonies a client address started and has not yet
+ *                             completed (until they expire)
+ * @param registrationsPerAddress WEBAUTHN_REGISTRATION_LIMIT_ADDRESS: registration ceremonies (new accounts and added
+ *                             passkeys) per client address, a token bucket like starts
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
                            String redisUrl, Path redisPasswordFile, Path dataDir, String userVerification,
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
-                           boolean trustProxy, int failuresPerAddress, int failuresPerUsername,
-                           Duration rateLimitWindow) {
+                           boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
+                           int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
+                           int pendingPerAddress, Rate registrationsPerAddress) {
+
+    /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
+    public record Rate(int count, Duration period) {
+        @Override
+        public String toString() {
+            return count + "/" + Reader.show(period);
+        }
+    }
 
     /** The largest request body accepted; WebAuthn responses are a few kilobytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final Pattern HOST = Pattern.compile(
+    /** A host name: WEBAUTHN_RP_ID, and a name in WEBAUTHN_TRUSTED_PROXIES. */
+    static final Pattern HOST = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
     /** Reads the configuration from the process environment. */
@@ -110,12 +130,21 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.duration("WEBAUTHN_CEREMONY_TIMEOUT", Duration.ofSeconds(1), Duration.ofMinutes(30)),
                 r.text("WEBAUTHN_BIND_ADDRESS", 255),
                 Boolean.parseBoolean(r.oneOf("WEBAUTHN_TRUST_PROXY", List.of("true", "false"))),
+                TrustedProxies.parse(r.optional("WEBAUTHN_TRUSTED_PROXIES")),
                 r.count("WEBAUTHN_RATE_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_RATE_LIMIT_USERNAME"),
-                r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)));
+                r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)),
+                r.rate("WEBAUTHN_START_LIMIT_ADDRESS"),
+                r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"),
+                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"));
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");
+        }
+        if (config.trustProxy() && config.trustedProxies().isEmpty()) {
+            throw new ConfigException("WEBAUTHN_TRUST_PROXY is true but WEBAUTHN_TRUSTED_PROXIES is empty: list the"
+                    + " proxies whose X-Forwarded-For names the client (addresses, CIDR ranges or host names, such as"
+                    + " 10.0.0.5, 10.0.0.0/8 or proxy); from any other peer the header could be forged.");
         }
         if (!dbUrl.isEmpty() && config.dbPasswordFile() == null) {
             throw new ConfigException("WEBAUTHN_DB_URL is set but WEBAUTHN_DB_PASSWORD_FILE is not: point it at the file"
@@ -186,6 +215,9 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         values.put("WEBAUTHN_RATE_LIMIT_ADDRESS", "30");
         values.put("WEBAUTHN_RATE_LIMIT_USERNAME", "5");
         values.put("WEBAUTHN_RATE_LIMIT_WINDOW", "5m");
+        values.put("WEBAUTHN_START_LIMIT_ADDRESS", "60/1m");
+        values.put("WEBAUTHN_PENDING_LIMIT_ADDRESS", "100");
+        values.put("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "20/1h");
         properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
         return values;
     }
@@ -239,6 +271,24 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 // reported below
             }
             throw new ConfigException(name + "='" + value + "' is invalid: expected a whole number of at least 1.");
+        }
+
+        /** "count/duration", such as 60/1m: at most a million per period of 1 s to 1 day. */
+        Rate rate(String name) {
+            String value = required(name);
+            String[] parts = value.split("/", 2);
+            try {
+                int count = Integer.parseInt(parts[0].trim());
+                Duration period = parts.length == 2 ? Durations.parse(name, parts[1].trim()) : null;
+                if (count >= 1 && count <= 1_000_000 && period != null && period.compareTo(Duration.ofSeconds(1)) >= 0
+                        && period.compareTo(Duration.ofDays(1)) <= 0) {
+                    return new Rate(count, period);
+                }
+            } catch (NumberFormatException | KeyRingException e) {
+                // reported below
+            }
+            throw new ConfigException(name + "='" + value + "' is invalid: expected a count from 1 to 1000000, a"
+                    + " slash and a period from 1s to 24h, such as 60/1m.");
         }
 
         String oneOf(String name, List<String> allowed) {
@@ -307,7 +357,9 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 if (!host.equals(rpId) && !host.endsWith("." + rpId)) {
                     throw badOrigin(raw, "its host is not WEBAUTHN_RP_ID (" + rpId + ") or a subdomain of it");
                 }
-                origins.add(scheme + "://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort()));
+                // A browser's origin never names the scheme's default port: https://host:443 is https://host.
+                boolean defaultPort = uri.getPort() == -1 || uri.getPort() == (scheme.equals("https") ? 443 : 80);
+                origins.add(scheme + "://" + host + (defaultPort ? "" : ":" + uri.getPort()));
             }
             if (origins.isEmpty()) {
                 throw new ConfigException("WEBAUTHN_ORIGINS is empty; list the origins browsers use, such as"

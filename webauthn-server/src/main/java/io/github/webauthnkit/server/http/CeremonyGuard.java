@@ -1,6 +1,7 @@
 package io.github.webauthnkit.server.http;
 
 import io.github.webauthnkit.server.ceremonies.CeremonyException;
+import io.github.webauthnkit.server.ceremonies.PendingLimitException;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.extension.AuthEvent;
 import io.github.webauthnkit.server.metrics.CeremonyMetrics;
@@ -10,10 +11,14 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Runs a ceremony step under the rate limits: a client address or username over its limit gets a 429 with
- * Retry-After; every refusal counts towards both limits, and is logged and measured.
+ * Runs a ceremony step under the rate limits, each refusal a 429 with Retry-After: a client address, or a username
+ * from that address, over its limit of failures (every refusal counts towards both, and is logged and measured);
+ * and, for a start, a client address that started too many ceremonies lately (a token bucket; registrations have a
+ * smaller one of their own) or has too many pending.
  */
 final class CeremonyGuard {
+    private static final String CLIENT = "webauthn.client";
+
     private final ServerConfig config;
     private final RateLimiter limiter;
     private final CeremonyMetrics metrics;
@@ -35,20 +40,33 @@ final class CeremonyGuard {
     void run(Context ctx, String ceremony, String step, String username, Runnable work) {
         long started = System.nanoTime();
         String address = clientAddress.of(ctx);
-        checkLimit(ctx, "address", address, config.failuresPerAddress(), address);
+        String client = ClientAddress.limitKey(address);
+        ctx.attribute(CLIENT, client);
+        checkLimit(ctx, "address", client, config.failuresPerAddress(), address);
         if (username != null) {
-            checkLimit(ctx, "username", username, config.failuresPerUsername(), address);
+            checkLimit(ctx, "username", accountFrom(username, client), config.failuresPerUsername(), address);
+        }
+        if (step.equals("start")) {
+            limiter.take("start:" + client, config.startsPerAddress()).ifPresent(wait -> refuse(ctx, "start",
+                    wait, address, "Too many sign-ins and registrations were started from your address"));
+            if (ceremony.equals("registration")) {
+                limiter.take("registration:" + client, config.registrationsPerAddress()).ifPresent(wait -> refuse(
+                        ctx, "registration", wait, address, "Too many registrations were started from your address"));
+            }
         }
         try {
             work.run();
             metrics.succeeded(ceremony, step, Duration.ofNanos(System.nanoTime() - started));
+        } catch (PendingLimitException e) {
+            refuse(ctx, "pending", e.retryAfter(), address,
+                    "Too many sign-ins and registrations from your address are unfinished; complete one or");
         } catch (CeremonyException | ApiException | TokenService.InvalidTokenException e) {
             String reason = e instanceof CeremonyException c ? c.reason().code()
                     : e instanceof ApiException a ? a.code() : "invalid_token";
             String account = e instanceof CeremonyException c && c.username() != null ? c.username() : username;
-            limiter.recordFailure("address:" + address, config.rateLimitWindow());
+            limiter.recordFailure("address:" + client, config.rateLimitWindow());
             if (account != null) {
-                limiter.recordFailure("username:" + account, config.rateLimitWindow());
+                limiter.recordFailure("username:" + accountFrom(account, client), config.rateLimitWindow());
             }
             metrics.failed(ceremony, step, reason, Duration.ofNanos(System.nanoTime() - started));
             events.failure(AuthEvent.Type.REFUSED, ceremony + "_" + step, reason, account, address);
@@ -56,15 +74,32 @@ final class CeremonyGuard {
         }
     }
 
+    /**
+     * What the username limit counts: an account's failures from one client. Counted per account alone, anyone who
+     * knows a username could lock its owner out of signing in with it by failing from anywhere (a forged signature
+     * for the account's passkey, whose id the start step shows, fails like a wrong one).
+     */
+    private static String accountFrom(String username, String client) {
+        return username + "|" + client;
+    }
+
+    /** The client the running step is for, as its limits key it: what a started ceremony belongs to. */
+    static String client(Context ctx) {
+        return ctx.attribute(CLIENT);
+    }
+
     /** Refuses the request while {@code scope:subject} has {@code limit} failures in the window. */
     private void checkLimit(Context ctx, String scope, String subject, int limit, String address) {
         Optional<Duration> wait = limiter.blocked(scope + ":" + subject, limit);
-        if (wait.isPresent()) {
-            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-            ctx.header("Retry-After", Long.toString(seconds));
-            metrics.rateLimited(scope);
-            events.failure(AuthEvent.Type.RATE_LIMITED, "rate_limit", "rate_limited_" + scope, null, address);
-            throw new ApiException(429, "rate_limited", "Too many failed attempts; retry in " + seconds + " s.");
-        }
+        wait.ifPresent(w -> refuse(ctx, scope, w, address, "Too many failed attempts"));
+    }
+
+    /** A 429 with Retry-After: measured, an event, and {@code why} followed by when to retry. */
+    private void refuse(Context ctx, String scope, Duration wait, String address, String why) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        ctx.header("Retry-After", Long.toString(seconds));
+        metrics.rateLimited(scope);
+        events.failure(AuthEvent.Type.RATE_LIMITED, "rate_limit", "rate_limited_" + scope, null, address);
+        throw new ApiException(429, "rate_limited", why + "; retry in " + seconds + " s.");
     }
 }

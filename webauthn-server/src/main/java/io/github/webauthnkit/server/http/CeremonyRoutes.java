@@ -50,7 +50,7 @@ final class CeremonyRoutes {
             Optional<UserAccount> signedIn = bearer.manager(ctx);
             RegisterStartRequest request = RequestBodies.registerStart(body, signedIn.isPresent());
             RegistrationCeremony.Started started = registration.start(request.username(), request.displayName(),
-                    signedIn);
+                    signedIn, CeremonyGuard.client(ctx));
             ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
         });
     }
@@ -72,7 +72,7 @@ final class CeremonyRoutes {
         String requested = RequestBodies.authenticateStart(bodies.read(ctx)).username();
         Optional<String> username = AuthenticationCeremony.username(Optional.ofNullable(requested));
         guard.run(ctx, "authentication", "start", username.orElse(null), () -> {
-            AuthenticationCeremony.Started started = authentication.start(username);
+            AuthenticationCeremony.Started started = authentication.start(username, CeremonyGuard.client(ctx));
             ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
         });
     }
@@ -82,7 +82,7 @@ final class CeremonyRoutes {
             CompleteRequest request = RequestBodies.complete(bodies.read(ctx));
             AuthenticationCeremony.Completed done = authentication.complete(request.requestId(),
                     request.credential());
-            TokenService.Issued token = tokens.issue(done.user(), Instant.now());
+            TokenService.Issued token = tokens.issue(done.user(), done.userVerified(), Instant.now());
             events.success(AuthEvent.Type.SIGNED_IN, "authentication", done.user().id(), done.user().username(),
                     done.credential().id(), clientAddress.of(ctx));
             ctx.header("Cache-Control", "no-store");
@@ -93,7 +93,8 @@ final class CeremonyRoutes {
     void accountStart(Context ctx) {
         guard.run(ctx, AuthenticationCeremony.ACCOUNT, "start", null, () -> {
             bodies.read(ctx);
-            AuthenticationCeremony.Started started = authentication.startForAccount(bearer.require(ctx));
+            AuthenticationCeremony.Started started = authentication.startForAccount(bearer.require(ctx),
+                    CeremonyGuard.client(ctx));
             ctx.json(new CeremonyStarted(started.requestId(), started.publicKey()));
         });
     }

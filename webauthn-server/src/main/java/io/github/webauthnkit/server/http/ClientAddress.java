@@ -1,26 +1,66 @@
 package io.github.webauthnkit.server.http;
 
+import io.github.webauthnkit.server.config.TrustedProxies;
 import io.javalin.http.Context;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * The address a request comes from, which rate limits and audit events name: behind a trusted proxy the last
- * X-Forwarded-For hop (the one that proxy added), otherwise the peer of the connection.
+ * The address a request comes from, which rate limits and audit events name: the peer of the connection, or, when
+ * proxies are trusted (WEBAUTHN_TRUST_PROXY) and the peer is one of them (WEBAUTHN_TRUSTED_PROXIES), the rightmost
+ * X-Forwarded-For hop that is not a trusted proxy. A hop that is not an IP address ends the walk: the hop to its
+ * right (the last one a trusted proxy vouched for) is the client.
  */
 final class ClientAddress {
     private final boolean trustProxy;
+    private final TrustedProxies proxies;
 
-    ClientAddress(boolean trustProxy) {
+    ClientAddress(boolean trustProxy, TrustedProxies proxies) {
         this.trustProxy = trustProxy;
+        this.proxies = proxies;
     }
 
     String of(Context ctx) {
-        if (trustProxy) {
-            String forwarded = ctx.header("X-Forwarded-For");
-            if (forwarded != null && !forwarded.isBlank()) {
-                String[] hops = forwarded.split(",");
-                return hops[hops.length - 1].trim();
+        String peer = ctx.ip();
+        String forwarded = trustProxy ? ctx.header("X-Forwarded-For") : null;
+        if (forwarded == null || forwarded.isBlank()) {
+            return peer;
+        }
+        Optional<InetAddress> client = TrustedProxies.literal(peer);
+        if (client.isEmpty() || !proxies.contains(client.get())) {
+            return peer;
+        }
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            Optional<InetAddress> hop = TrustedProxies.literal(hops[i].trim());
+            if (hop.isEmpty()) {
+                break;
+            }
+            client = hop;
+            if (!proxies.contains(hop.get())) {
+                break;
             }
         }
-        return ctx.ip();
+        return client.get().getHostAddress();
+    }
+
+    /**
+     * The key the limits count an address under: an IPv4 address itself, an IPv6 address by its /64 network (one
+     * subscriber's, which can use any of its 2^64 addresses).
+     */
+    static String limitKey(String address) {
+        Optional<InetAddress> parsed = TrustedProxies.literal(address);
+        if (parsed.isEmpty() || parsed.get().getAddress().length == 4) {
+            return address;
+        }
+        byte[] network = Arrays.copyOf(parsed.get().getAddress(), 16);
+        Arrays.fill(network, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(network).getHostAddress() + "/64";
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

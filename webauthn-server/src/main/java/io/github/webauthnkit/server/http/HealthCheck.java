@@ -8,12 +8,15 @@ import io.javalin.http.Context;
 import java.time.Instant;
 
 /**
- * GET /health: 200 when the credential store, the ceremony store and the rate limiter answer and a key can sign
- * tokens, else 503; the report says which part is down.
+ * GET /health: 200 when the credential store, the ceremony store and the rate limiter answer, the key ring is current
+ * (not {@link io.github.webauthnkit.server.tokens.KeyRingWatcher#stale() stale}) and a key can sign tokens, else 503;
+ * the report says which part is down.
  */
 final class HealthCheck {
     private static final String UP = "UP";
     private static final String DOWN = "DOWN";
+    /** The key ring file could not be re-read several times in a row: the keys in use may be old. */
+    private static final String STALE = "STALE";
 
     private final CredentialStore store;
     private final CeremonyStore ceremonyStore;
@@ -33,10 +36,12 @@ final class HealthCheck {
             ceremonyStore.ping();
             limiter.ping();
         });
+        String keyRing = tokens.keyRing().stale() ? STALE : UP;
         String signingKey = tokens.signingKid(Instant.now()).orElse(null);
-        boolean up = credentials.equals(UP) && ceremonies.equals(UP) && signingKey != null;
+        boolean up = credentials.equals(UP) && ceremonies.equals(UP) && keyRing.equals(UP) && signingKey != null;
         ctx.header("Cache-Control", "no-store");
-        ctx.status(up ? 200 : 503).json(new HealthReport(up ? UP : DOWN, credentials, ceremonies, signingKey));
+        ctx.status(up ? 200 : 503).json(new HealthReport(up ? UP : DOWN, credentials, ceremonies, keyRing,
+                signingKey));
     }
 
     private static String probe(Runnable check) {

@@ -36,7 +36,7 @@ public final class HttpApi implements AutoCloseable {
         this.config = config;
         SecurityHeaders headers = new SecurityHeaders(config.httpsOnly());
         AuthEvents events = new AuthEvents(listeners);
-        ClientAddress clientAddress = new ClientAddress(config.trustProxy());
+        ClientAddress clientAddress = new ClientAddress(config.trustProxy(), config.trustedProxies());
         RequestBodies bodies = new RequestBodies(json);
         BearerAuth bearer = new BearerAuth(tokens, store);
         CeremonyRoutes ceremonies = new CeremonyRoutes(new RegistrationCeremony(config, store, ceremonyStore, json),

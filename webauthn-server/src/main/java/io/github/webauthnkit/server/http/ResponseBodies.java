@@ -40,8 +40,11 @@ final class ResponseBodies {
     record ErrorBody(String error, String message) {
     }
 
-    /** GET /health: UP or DOWN overall and per dependency, and the kid tokens are signed with (null if none). */
-    record HealthReport(String status, String store, String ceremonies, String signingKey) {
+    /**
+     * GET /health: UP or DOWN overall and per dependency, the key ring UP or STALE (its file could not be re-read),
+     * and the kid tokens are signed with (null if none).
+     */
+    record HealthReport(String status, String store, String ceremonies, String keyRing, String signingKey) {
     }
 
     private ResponseBodies() {

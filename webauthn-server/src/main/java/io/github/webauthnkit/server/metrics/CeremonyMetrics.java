@@ -1,6 +1,9 @@
 package io.github.webauthnkit.server.metrics;
 
+import io.github.webauthnkit.server.tokens.KeyRingWatcher;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,6 +27,17 @@ public final class CeremonyMetrics {
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Measures the key ring's reloads: {@code webauthn_key_ring_reload_failures_total} and
+     * {@code webauthn_key_ring_consecutive_reload_failures} (0 while the ring is read fine).
+     */
+    public void watch(KeyRingWatcher ring) {
+        FunctionCounter.builder("webauthn_key_ring_reload_failures", ring, KeyRingWatcher::failedReloads)
+                .description("Failed reloads of the key ring file").register(registry);
+        Gauge.builder("webauthn_key_ring_consecutive_reload_failures", ring, KeyRingWatcher::consecutiveFailures)
+                .description("Failed reloads of the key ring since the last good one").register(registry);
     }
 
     /** @param ceremony registration, authentication or account; @param step start or complete */

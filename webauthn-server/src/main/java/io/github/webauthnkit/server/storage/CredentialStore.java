@@ -41,6 +41,12 @@ public interface CredentialStore extends AutoCloseable {
     /** Deletes a passkey unless it is the user's last one, atomically. */
     DeleteResult delete(String userId, String credentialId);
 
+    /**
+     * A random secret of this installation (32 bytes from a CSPRNG), made the first time it is asked for by name and
+     * the same ever after, on every replica that shares the store.
+     */
+    byte[] installationSecret(String name);
+
     /** Throws {@link StoreUnavailableException} when the store does not answer. */
     void ping();
 

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
@@ -23,6 +25,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class JdbcCredentialStore implements CredentialStore {
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HikariDataSource dataSource;
 
@@ -185,6 +188,32 @@ public final class JdbcCredentialStore implements CredentialStore {
             }
             return DeleteResult.DELETED;
         });
+    }
+
+    @Override
+    public byte[] installationSecret(String name) {
+        Optional<String> stored = storedSecret(name);
+        if (stored.isEmpty()) {
+            byte[] fresh = new byte[32];
+            RANDOM.nextBytes(fresh);
+            // Of replicas that start at once, the first insert wins and every one reads what it wrote.
+            unlessDuplicate(() -> inTransaction(connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "INSERT INTO installation_secrets (name, secret, created_at) VALUES (?, ?, ?)")) {
+                    statement.setString(1, name);
+                    statement.setString(2, Base64.getUrlEncoder().withoutPadding().encodeToString(fresh));
+                    statement.setTimestamp(3, Timestamp.from(Instant.now()));
+                    statement.executeUpdate();
+                }
+                return true;
+            }));
+            stored = storedSecret(name);
+        }
+        return Base64.getUrlDecoder().decode(stored.orElseThrow());
+    }
+
+    private Optional<String> storedSecret(String name) {
+        return queryOne("SELECT secret FROM installation_secrets WHERE name = ?", rows -> rows.getString(1), name);
     }
 
     @Override

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -64,6 +65,15 @@ public final class TokenService {
     private static final JOSEObjectTypeVerifier<SecurityContext> MANAGEMENT_TYPES =
             new DefaultJOSEObjectTypeVerifier<>(MANAGEMENT_TYPE);
 
+    /**
+     * The {@code amr} claim (RFC 8176 values): "user", the user presence test every passkey sign-in passes; with "mfa"
+     * when the authenticator also verified the user by PIN or biometric, so that the passkey (something the user has)
+     * and the verification (something the user knows or is) are two factors. Which verification method was used,
+     * and whether the key is hardware-bound ("hwk") or synced ("swk"), the authenticator does not tell verifiably.
+     */
+    private static final List<String> AMR_PRESENT = List.of("user");
+    private static final List<String> AMR_VERIFIED = List.of("user", "mfa");
+
     private final ServerConfig config;
     private final KeyRingWatcher ring;
     private final TokenClaims extraClaims;
@@ -88,12 +98,18 @@ public final class TokenService {
     public record Issued(String token, long expiresIn, String kid) {
     }
 
-    /** The access token of a sign-in: for the project's APIs, with the project's extra claims. */
-    public Issued issue(UserAccount user, Instant now) {
+    /**
+     * The access token of a sign-in: for the project's APIs, with the project's extra claims.
+     *
+     * @param userVerified whether the authenticator verified the user (the UV flag): it decides the {@code amr} claim
+     */
+    public Issued issue(UserAccount user, boolean userVerified, Instant now) {
         JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder();
         extraClaims(user).forEach(builder::claim);
         return sign(claims(builder, user, config.audience(), now, config.tokenTtl())
-                .claim("preferred_username", user.username()).build(), JOSEObjectType.JWT, now, config.tokenTtl());
+                .claim("preferred_username", user.username())
+                .claim("amr", userVerified ? AMR_VERIFIED : AMR_PRESENT).build(), JOSEObjectType.JWT, now,
+                config.tokenTtl());
     }
 
     /**
@@ -228,6 +244,11 @@ public final class TokenService {
         PublishedJwks fresh = new PublishedJwks(json, etag(json), ring, validUntil);
         published = fresh;
         return fresh;
+    }
+
+    /** The ring the tokens are signed with, and how its reloads fare. */
+    public KeyRingWatcher keyRing() {
+        return ring;
     }
 
     /** The kid of the key that signs now, if any. */

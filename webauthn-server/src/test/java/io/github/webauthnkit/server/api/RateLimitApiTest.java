@@ -18,8 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Repeated failures are slowed down per client address and per username: 429 with Retry-After. The server runs as
- * behind the production stack's proxy (WEBAUTHN_TRUST_PROXY), so each test can speak from its own addresses.
+ * Repeated failures are slowed down per client address, and per username from one address: 429 with Retry-After.
+ * The server runs as behind the production stack's proxy (WEBAUTHN_TRUST_PROXY), so each test can speak from its
+ * own addresses.
  */
 class RateLimitApiTest {
     private static final int PER_ADDRESS = 5;
@@ -32,7 +33,7 @@ class RateLimitApiTest {
     @BeforeAll
     static void start() {
         server = TestServer.start("ES256", Map.of("WEBAUTHN_TRUST_PROXY", "true",
-                "WEBAUTHN_RATE_LIMIT_ADDRESS", Integer.toString(PER_ADDRESS),
+                "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.1", "WEBAUTHN_RATE_LIMIT_ADDRESS", Integer.toString(PER_ADDRESS),
                 "WEBAUTHN_RATE_LIMIT_USERNAME", Integer.toString(PER_USERNAME), "WEBAUTHN_RATE_LIMIT_WINDOW", "1m"));
         http = new RawHttp(server.baseUrl());
     }
@@ -66,44 +67,87 @@ class RateLimitApiTest {
         assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"address\"}");
     }
 
-    @Test
-    void repeatedFailedSignInsForOneUsernameGet429FromEveryAddress() {
-        PasskeyClient victim = new PasskeyClient(server.baseUrl(),
+    /** A client whose authenticator holds the passkey of a new account with this username. */
+    private static PasskeyClient registered(String username) {
+        PasskeyClient owner = new PasskeyClient(server.baseUrl(),
                 new SoftwareAuthenticator(server.origin(), Algorithm.ES256));
+        owner.register(username);
+        return owner;
+    }
+
+    /** Fails a sign-in for the username from the address: a forged signature for the account's real passkey. */
+    private static void failSignIn(PasskeyClient owner, String username, String address) {
+        JsonNode started = RawHttp.json(from(address, "/authenticate/start",
+                PasskeyClient.object().put("username", username).toString()));
+        Tamper forged = new Tamper();
+        forged.signature = true;
+        owner.authenticator().tamperNext(forged);
+        ObjectNode complete = PasskeyClient.object().put("requestId", started.path("requestId").asText());
+        complete.set("credential", owner.authenticator().authenticate(started.path("publicKey")));
+        assertError(from(address, "/authenticate/complete", complete.toString()), 400, "verification_failed");
+    }
+
+    @Test
+    void repeatedFailedSignInsForOneUsernameFromOneAddressGet429There() {
         String username = unique("victim");
-        victim.register(username);
+        PasskeyClient victim = registered(username);
+        String address = "198.51.100.1";
         for (int i = 1; i <= PER_USERNAME; i++) {
-            String address = "198.51.100." + i;
-            JsonNode started = RawHttp.json(from(address, "/authenticate/start",
-                    PasskeyClient.object().put("username", username).toString()));
-            Tamper forged = new Tamper();
-            forged.signature = true;
-            victim.authenticator().tamperNext(forged);
-            ObjectNode complete = PasskeyClient.object().put("requestId", started.path("requestId").asText());
-            complete.set("credential", victim.authenticator().authenticate(started.path("publicKey")));
-            assertError(from(address, "/authenticate/complete", complete.toString()), 400, "verification_failed");
+            failSignIn(victim, username, address);
         }
-        String fresh = "198.51.100.99";
-        assertLimited(from(fresh, "/authenticate/start", "{\"username\": \"" + username + "\"}"));
-        assertLimited(from(fresh, "/authenticate/start", "{\"username\": \"" + username.toUpperCase() + "\"}"));
-        assertThat(from(fresh, "/authenticate/start", "{\"username\": \"" + unique("bystander") + "\"}").statusCode())
-                .as("other accounts").isEqualTo(200);
-        assertThat(from(fresh, "/authenticate/start", "{}").statusCode()).as("discoverable sign-in").isEqualTo(200);
+        assertLimited(from(address, "/authenticate/start", "{\"username\": \"" + username + "\"}"));
+        assertLimited(from(address, "/authenticate/start", "{\"username\": \"" + username.toUpperCase() + "\"}"));
+        assertThat(from(address, "/authenticate/start", "{\"username\": \"" + unique("bystander") + "\"}").statusCode())
+                .as("other accounts from that address").isEqualTo(200);
+        assertThat(from(address, "/authenticate/start", "{}").statusCode()).as("discoverable sign-in").isEqualTo(200);
         assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"username\"}");
+    }
+
+    /**
+     * Targeted lockout: failures for a username from other addresses, even with forged signatures for the account's
+     * real passkey, do not lock the account's owner out; each sender is limited where it sends from.
+     */
+    @Test
+    void failedSignInsFromOtherAddressesDoNotLockTheOwnerOut() {
+        String username = unique("target");
+        PasskeyClient victim = registered(username);
+        for (int a = 1; a <= 3; a++) {
+            String attacker = "198.51.100." + (10 + a);
+            for (int i = 1; i <= PER_USERNAME; i++) {
+                failSignIn(victim, username, attacker);
+            }
+            for (int i = 0; i < 2; i++) {
+                JsonNode started = RawHttp.json(from(attacker, "/authenticate/start", "{}"));
+                assertError(from(attacker, "/authenticate/complete", "{\"requestId\": \""
+                        + started.path("requestId").asText() + "\", \"credential\": {}}"), 400,
+                        "malformed_credential");
+            }
+            assertLimited(from(attacker, "/authenticate/start", "{\"username\": \"" + username + "\"}"));
+        }
+        String owner = "192.0.2.200";
+        JsonNode started = RawHttp.json(from(owner, "/authenticate/start",
+                PasskeyClient.object().put("username", username).toString()));
+        ObjectNode complete = PasskeyClient.object().put("requestId", started.path("requestId").asText());
+        complete.set("credential", victim.authenticator().authenticate(started.path("publicKey")));
+        HttpResponse<String> signedIn = from(owner, "/authenticate/complete", complete.toString());
+        assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+        assertThat(RawHttp.json(signedIn).path("access_token").asText()).isNotBlank();
     }
 
     /** The limit does not tell whether an account exists: an unknown username is limited the same way. */
     @Test
     void anUnknownUsernameIsLimitedLikeAKnownOne() {
         String username = unique("ghost");
+        String address = "192.0.2.1";
         for (int i = 1; i <= PER_USERNAME; i++) {
-            String address = "192.0.2." + i;
             JsonNode started = RawHttp.json(from(address, "/authenticate/start",
                     "{\"username\": \"" + username + "\"}"));
             assertError(from(address, "/authenticate/complete", "{\"requestId\": \""
                     + started.path("requestId").asText() + "\", \"credential\": {}}"), 400, "malformed_credential");
         }
-        assertLimited(from("192.0.2.99", "/authenticate/start", "{\"username\": \"" + username + "\"}"));
+        assertLimited(from(address, "/authenticate/start", "{\"username\": \"" + username + "\"}"));
+        assertThat(from("192.0.2.99", "/authenticate/start", "{\"username\": \"" + username + "\"}").statusCode())
+                .as("the same username from elsewhere").isEqualTo(200);
     }
 
     /** Without a trusted proxy in front, a client cannot escape its limit by sending X-Forwarded-For itself. */

@@ -30,8 +30,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +87,34 @@ class RefusalApiTest {
                 hostile("garbage CBOR attestationObject", t -> t.garbageAttestation = true, 400,
                         "malformed_credential"),
                 hostile("bad base64url", t -> t.badBase64 = true, 400, "malformed_credential"),
-                hostile("backed up but not backup eligible", t -> t.backedUp = true, 400, "malformed_credential"));
+                hostile("backed up but not backup eligible", t -> t.backedUp = true, 400, "malformed_credential"),
+                // WebAuthn Level 3, 7.1: a credential id is at most 1023 bytes.
+                hostile("credential id of 1024 bytes", t -> t.credentialIdLength = 1024, 400, "malformed_credential"),
+                hostile("credential id of 4000 bytes", t -> t.credentialIdLength = 4000, 400, "malformed_credential"),
+                hostile("forty transports", t -> t.transports = IntStream.range(0, 40).mapToObj(i -> "usb" + i).toList(),
+                        400, "malformed_credential"),
+                hostile("a transport of 300 characters", t -> t.transports = List.of("x".repeat(300)), 400,
+                        "malformed_credential"),
+                hostile("a transport with a comma", t -> t.transports = List.of("usb,nfc"), 400,
+                        "malformed_credential"),
+                hostile("a transport with a control character", t -> t.transports = List.of("usb\u0000"), 400,
+                        "malformed_credential"));
+    }
+
+    /** The largest credential id WebAuthn allows, and a transport this server does not know yet, are stored. */
+    @Test
+    void aCredentialIdOf1023BytesAndAnUnknownTransportAreAccepted() {
+        PasskeyClient client = client();
+        String username = unique("wide");
+        Tamper widest = new Tamper();
+        widest.credentialIdLength = 1023;
+        widest.transports = List.of("usb", "smart-card", "some-future-transport");
+        client.authenticator().tamperNext(widest);
+        String credentialId = client.register(username).path("credentialId").asText();
+        assertThat(Base64.getUrlDecoder().decode(credentialId)).hasSize(1023);
+        JsonNode listed = client.get("/credentials", client.signIn(username)).expect(200).body().path("credentials");
+        assertThat(listed.get(0).path("transports")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder("usb", "smart-card", "some-future-transport");
     }
 
     @ParameterizedTest(name = "{0}")

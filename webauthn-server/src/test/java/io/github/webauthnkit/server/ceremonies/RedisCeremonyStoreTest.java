@@ -1,6 +1,7 @@
 package io.github.webauthnkit.server.ceremonies;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.http.RedisRateLimiter;
@@ -40,11 +41,11 @@ class RedisCeremonyStoreTest {
 
     @Test
     void aCeremonyStartedOnOneReplicaIsTakenExactlyOnceAcrossReplicas() throws Exception {
-        try (RedisCeremonyStore a = new RedisCeremonyStore(RedisClients.open(config));
-             RedisCeremonyStore b = new RedisCeremonyStore(RedisClients.open(config))) {
+        try (RedisCeremonyStore a = new RedisCeremonyStore(RedisClients.open(config), 100);
+             RedisCeremonyStore b = new RedisCeremonyStore(RedisClients.open(config), 100)) {
             for (int round = 0; round < 50; round++) {
                 String id = "race-" + round;
-                a.put(id, "{\"state\":" + round + "}", Duration.ofMinutes(1));
+                a.put(id, "203.0.113.1", "{\"state\":" + round + "}", Duration.ofMinutes(1));
                 CountDownLatch go = new CountDownLatch(1);
                 ExecutorService pool = Executors.newFixedThreadPool(4);
                 try {
@@ -74,10 +75,58 @@ class RedisCeremonyStoreTest {
 
     @Test
     void stateExpiresWithTheCeremonyTimeout() throws Exception {
-        try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config))) {
-            store.put("short-lived", "{}", Duration.ofMillis(200));
+        try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config), 100)) {
+            store.put("short-lived", "203.0.113.1", "{}", Duration.ofMillis(200));
             Thread.sleep(400);
             assertThat(store.take("short-lived")).isEmpty();
+        }
+    }
+
+    /** One client's pending ceremonies are bounded across replicas; a completed one frees its place. */
+    @Test
+    void aClientsPendingCeremoniesAreBoundedAcrossReplicas() {
+        try (RedisCeremonyStore a = new RedisCeremonyStore(RedisClients.open(config), 3);
+             RedisCeremonyStore b = new RedisCeremonyStore(RedisClients.open(config), 3)) {
+            String client = "198.51.100." + System.nanoTime() % 200;
+            a.put("pending-1-" + client, client, "{}", Duration.ofMinutes(1));
+            b.put("pending-2-" + client, client, "{}", Duration.ofMinutes(1));
+            a.put("pending-3-" + client, client, "{}", Duration.ofMinutes(1));
+            assertThatThrownBy(() -> b.put("pending-4-" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOfSatisfying(PendingLimitException.class, e -> assertThat(e.retryAfter())
+                            .isBetween(Duration.ofSeconds(50), Duration.ofMinutes(1)));
+            b.put("pending-4-" + client + "-other", "203.0.113.99", "{}", Duration.ofMinutes(1));
+            assertThat(b.take("pending-2-" + client)).contains("{}");
+            a.put("pending-5-" + client, client, "{}", Duration.ofMinutes(1));
+            assertThatThrownBy(() -> a.put("pending-6-" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
+    @Test
+    void expiredCeremoniesNoLongerCountAsPending() throws Exception {
+        try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config), 1)) {
+            store.put("expiring-1", "192.0.2.77", "{}", Duration.ofMillis(200));
+            assertThatThrownBy(() -> store.put("expiring-2", "192.0.2.77", "{}", Duration.ofMillis(200)))
+                    .isInstanceOf(PendingLimitException.class);
+            Thread.sleep(400);
+            store.put("expiring-3", "192.0.2.77", "{}", Duration.ofMillis(200));
+        }
+    }
+
+    /** The start buckets (Bucket4j in Redis) are one per client for every replica. */
+    @Test
+    void startBucketsAreSharedAcrossReplicas() {
+        try (JedisPooled one = RedisClients.open(config); JedisPooled two = RedisClients.open(config)) {
+            RedisRateLimiter a = new RedisRateLimiter(one);
+            RedisRateLimiter b = new RedisRateLimiter(two);
+            ServerConfig.Rate rate = new ServerConfig.Rate(4, Duration.ofMinutes(1));
+            String key = "start:" + System.nanoTime();
+            for (RedisRateLimiter replica : List.of(a, b, a, b)) {
+                assertThat(replica.take(key, rate)).isEmpty();
+            }
+            assertThat(a.take(key, rate)).get().matches(d -> d.toSeconds() >= 10 && d.toSeconds() <= 15);
+            assertThat(b.take(key, rate)).isPresent();
+            assertThat(b.take(key + "-other", rate)).isEmpty();
         }
     }
 

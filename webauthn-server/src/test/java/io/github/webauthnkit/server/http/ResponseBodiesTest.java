@@ -55,7 +55,8 @@ class ResponseBodiesTest {
 
     @Test
     void aHealthReportWithoutASigningKeyNamesItNull() throws Exception {
-        assertThat(JSON.writeValueAsString(new HealthReport("DOWN", "UP", "DOWN", null)))
-                .isEqualTo("{\"status\":\"DOWN\",\"store\":\"UP\",\"ceremonies\":\"DOWN\",\"signingKey\":null}");
+        assertThat(JSON.writeValueAsString(new HealthReport("DOWN", "UP", "DOWN", "UP", null)))
+                .isEqualTo("{\"status\":\"DOWN\",\"store\":\"UP\",\"ceremonies\":\"DOWN\",\"keyRing\":\"UP\","
+                        + "\"signingKey\":null}");
     }
 }

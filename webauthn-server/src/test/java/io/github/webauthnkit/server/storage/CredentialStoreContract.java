@@ -133,4 +133,12 @@ abstract class CredentialStoreContract {
     void answersThePing() {
         store().ping();
     }
+
+    @Test
+    void anInstallationSecretIsMadeOnceAndKept() {
+        byte[] first = store().installationSecret("contract-secret");
+        assertThat(first).hasSize(32);
+        assertThat(store().installationSecret("contract-secret")).isEqualTo(first);
+        assertThat(store().installationSecret("another-secret")).hasSize(32).isNotEqualTo(first);
+    }
 }

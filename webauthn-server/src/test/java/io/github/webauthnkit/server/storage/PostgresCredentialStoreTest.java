@@ -63,9 +63,9 @@ class PostgresCredentialStoreTest extends CredentialStoreContract {
         try (var connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(),
                 java.nio.file.Files.readString(postgres.passwordFile()));
              var rows = connection.createStatement().executeQuery(
-                     "SELECT count(*) FROM flyway_schema_history WHERE success")) {
+                     "SELECT count(*), count(DISTINCT version) FROM flyway_schema_history WHERE success")) {
             rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(1);
+            assertThat(rows.getInt(1)).as("each migration applied once").isPositive().isEqualTo(rows.getInt(2));
         }
     }
 }

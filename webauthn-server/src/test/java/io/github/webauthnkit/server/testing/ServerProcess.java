@@ -32,10 +32,12 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * @param environment the replica's WEBAUTHN_* variables; port, bind address and origin are set here unless given
+     * @param environment the replica's WEBAUTHN_* variables; port, bind address, origin and limits per client address
+     *                    that tests do not reach ({@link TestServer#GENEROUS_LIMITS}) are set here unless given
      */
     public static ServerProcess start(Map<String, String> environment) {
-        Map<String, String> env = new HashMap<>(environment);
+        Map<String, String> env = new HashMap<>(TestServer.GENEROUS_LIMITS);
+        env.putAll(environment);
         int port = env.containsKey("WEBAUTHN_PORT") ? Integer.parseInt(env.get("WEBAUTHN_PORT")) : LocalProcess.freePort();
         env.put("WEBAUTHN_PORT", Integer.toString(port));
         env.putIfAbsent("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");

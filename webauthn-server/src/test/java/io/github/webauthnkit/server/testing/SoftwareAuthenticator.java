@@ -23,6 +23,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -98,6 +99,10 @@ public final class SoftwareAuthenticator {
         public Boolean backedUp;
         /** Flag AT (attested credential data); null sets it exactly when the data is included (registrations). */
         public Boolean attestedCredentialData;
+        /** The length in bytes of a new credential's id instead of 32 (WebAuthn allows at most 1023). */
+        public Integer credentialIdLength;
+        /** The transports a registration reports instead of hybrid and internal. */
+        public List<String> transports;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -191,7 +196,7 @@ public final class SoftwareAuthenticator {
                 throw new IllegalStateException("InvalidStateError: credential already registered");
             }
         }
-        byte[] credentialId = random(32);
+        byte[] credentialId = random(t.credentialIdLength != null ? t.credentialIdLength : 32);
         KeyPair keys = generate(algorithm);
         Credential credential = new Credential(credentialId, D64.decode(options.path("user").path("id").asText()),
                 rpId, keys, algorithm);
@@ -209,7 +214,8 @@ public final class SoftwareAuthenticator {
         ObjectNode response = JSON.createObjectNode();
         response.put("clientDataJSON", encode(clientData, t));
         response.put("authenticatorData", encode(authData, t));
-        response.putArray("transports").add("hybrid").add("internal");
+        (t.transports != null ? t.transports : List.of("hybrid", "internal"))
+                .forEach(response.putArray("transports")::add);
         response.put("publicKeyAlgorithm", algorithm.cose);
         response.put("publicKey", encode(keys.getPublic().getEncoded(), t));
         response.put("attestationObject", encode(attestationObject, t));

@@ -30,6 +30,10 @@ import java.util.function.UnaryOperator;
  * that talk to it over HTTP. Close it to stop it.
  */
 public final class TestServer implements AutoCloseable {
+    /** Limits per client address that tests, all of whose clients share one address, do not reach. */
+    public static final Map<String, String> GENEROUS_LIMITS = Map.of("WEBAUTHN_START_LIMIT_ADDRESS", "1000000/1m",
+            "WEBAUTHN_PENDING_LIMIT_ADDRESS", "100000", "WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "1000000/1m");
+
     private final Path dir;
     private final int port;
     private final WebAuthnServer server;
@@ -73,6 +77,8 @@ public final class TestServer implements AutoCloseable {
             env.put("WEBAUTHN_DATA_DIR", dir.resolve("data").toString());
             env.put("WEBAUTHN_DB_URL", "");
             env.put("WEBAUTHN_REDIS_URL", "");
+            // A test's clients all come from one address: limits they do not reach (a test of the limits sets its own).
+            env.putAll(GENEROUS_LIMITS);
             env.putAll(overrides);
             return new TestServer(dir, port,
                     extensions.apply(WebAuthnServer.builder().config(ServerConfig.fromEnvironment(env))).start());
@@ -103,6 +109,10 @@ public final class TestServer implements AutoCloseable {
 
     public int acceptQueueSize() {
         return server.acceptQueueSize();
+    }
+
+    public int port() {
+        return port;
     }
 
     public String baseUrl() {

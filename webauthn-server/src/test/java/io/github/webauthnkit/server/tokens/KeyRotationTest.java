@@ -41,7 +41,7 @@ class KeyRotationTest {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_KEYS_FILE", ring.toString()));
         try (KeyRingWatcher watcher = KeyRingWatcher.start(ring)) {
             TokenService tokens = new TokenService(config, watcher);
-            TokenService.Issued before = tokens.issue(ALICE, now);
+            TokenService.Issued before = tokens.issue(ALICE, true, now);
             assertThat(before.kid()).isEqualTo(first.getKeyID());
 
             // Staged rotation: the next key is published now and signs from now + 1 h.
@@ -51,9 +51,9 @@ class KeyRotationTest {
             TestServer.writeRing(ring, List.of(retiring, next));
             awaitKids(watcher, first.getKeyID(), next.getKeyID());
 
-            assertThat(tokens.issue(ALICE, now).kid()).isEqualTo(first.getKeyID());
-            assertThat(tokens.issue(ALICE, switchAt.minusSeconds(1)).kid()).isEqualTo(first.getKeyID());
-            TokenService.Issued after = tokens.issue(ALICE, switchAt);
+            assertThat(tokens.issue(ALICE, true, now).kid()).isEqualTo(first.getKeyID());
+            assertThat(tokens.issue(ALICE, true, switchAt.minusSeconds(1)).kid()).isEqualTo(first.getKeyID());
+            TokenService.Issued after = tokens.issue(ALICE, true, switchAt);
             assertThat(after.kid()).isEqualTo(next.getKeyID());
             assertThat(SignedJWT.parse(after.token()).getHeader().getAlgorithm().getName()).isEqualTo("RS256");
             assertThat(tokens.verify(before.token(), now).getSubject()).isEqualTo(ALICE.id());
@@ -66,7 +66,7 @@ class KeyRotationTest {
             awaitKids(watcher, replacement.getKeyID(), next.getKeyID());
             assertThatThrownBy(() -> tokens.verify(before.token(), now))
                     .isInstanceOf(TokenService.InvalidTokenException.class);
-            assertThat(tokens.issue(ALICE, now).kid()).isEqualTo(replacement.getKeyID());
+            assertThat(tokens.issue(ALICE, true, now).kid()).isEqualTo(replacement.getKeyID());
         }
     }
 
@@ -80,8 +80,63 @@ class KeyRotationTest {
         try (KeyRingWatcher watcher = KeyRingWatcher.start(ring)) {
             Files.writeString(ring, "{\"keys\": [");
             Thread.sleep(2500);
-            assertThat(new TokenService(config, watcher).issue(ALICE, now).kid()).isEqualTo(key.getKeyID());
+            assertThat(new TokenService(config, watcher).issue(ALICE, true, now).kid()).isEqualTo(key.getKeyID());
         }
+    }
+
+    /**
+     * A ring that can no longer be re-read (a bad hand edit, a file the server may not read after a rotation run as
+     * another user) leaves the server signing with, and publishing, the keys it had, a revoked one included. That is
+     * not silent: an ERROR log, a metric, and after a few failed reloads in a row /health answers 503 naming the ring,
+     * until the ring can be read again.
+     */
+    @Test
+    void aRingThatCannotBeReReadIsLoggedCountedAndFailsHealth() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(KeyRingWatcher.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (TestServer server = TestServer.start("ES256", Map.of())) {
+            HttpClient http = HttpClient.newHttpClient();
+            String good = Files.readString(server.ringFile());
+            assertThat(get(http, server, "/health").statusCode()).isEqualTo(200);
+
+            Files.writeString(server.ringFile(), "{\"keys\": [");
+            HttpResponse<String> health = awaitHealth(http, server, 503);
+            assertThat(health.body()).contains("\"status\":\"DOWN\"").contains("\"keyRing\":\"STALE\"")
+                    .contains("\"store\":\"UP\"");
+            assertThat(logged.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                    && e.getFormattedMessage().contains(server.ringFile().toString()));
+            String metrics = get(http, server, "/metrics").body();
+            assertThat(metrics).containsPattern("webauthn_key_ring_reload_failures_total [1-9]")
+                    .containsPattern("webauthn_key_ring_consecutive_reload_failures [1-9]");
+
+            Files.writeString(server.ringFile(), good);
+            assertThat(awaitHealth(http, server, 200).body()).contains("\"keyRing\":\"UP\"");
+            assertThat(get(http, server, "/metrics").body())
+                    .contains("webauthn_key_ring_consecutive_reload_failures 0.0");
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, TestServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> awaitHealth(HttpClient http, TestServer server, int status) throws Exception {
+        HttpResponse<String> health = null;
+        for (int i = 0; i < 100; i++) {
+            health = get(http, server, "/health");
+            if (health.statusCode() == status) {
+                return health;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/health did not answer " + status + " within 10 s: " + health.body());
     }
 
     @Test

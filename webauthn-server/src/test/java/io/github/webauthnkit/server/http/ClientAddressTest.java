@@ -1,0 +1,18 @@
+package io.github.webauthnkit.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ClientAddressTest {
+
+    /** An IPv6 subscriber has a whole /64 to send from: its limits count the network, not each address. */
+    @Test
+    void limitsCountAnIpv4AddressAndAnIpv6Network() {
+        assertThat(ClientAddress.limitKey("203.0.113.7")).isEqualTo("203.0.113.7");
+        assertThat(ClientAddress.limitKey("2001:db8:1:2:aaaa::1")).isEqualTo("2001:db8:1:2:0:0:0:0/64");
+        assertThat(ClientAddress.limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+                .isEqualTo(ClientAddress.limitKey("2001:db8:1:2::5"));
+        assertThat(ClientAddress.limitKey("2001:db8:1:3::5")).isNotEqualTo(ClientAddress.limitKey("2001:db8:1:2::5"));
+    }
+}

@@ -120,8 +120,9 @@ func ParseJWKS(data []byte) (KeySet, error) {
 	return set, nil
 }
 
-// ParsePublicKeyPEM reads a PEM public key; its algorithm follows from the key type (RSA: RS256, P-256: ES256,
-// P-384: ES384, Ed25519: EdDSA).
+// ParsePublicKeyPEM reads a PEM public key. It names no algorithm: it verifies every algorithm of the allow-list
+// that suits its type (an RSA key: RS256 to PS512, P-256: ES256, P-384: ES384, Ed25519: EdDSA), so a project that
+// signs with RS384 or PS256 is verified as one that signs with RS256. New refuses an allow-list it suits none of.
 func ParsePublicKeyPEM(data []byte) (SingleKey, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -141,14 +142,12 @@ func ParsePublicKeyPEM(data []byte) (SingleKey, error) {
 		return SingleKey{}, err
 	}
 	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return SingleKey{Public: k, Alg: "RS256"}, nil
+	case *rsa.PublicKey, ed25519.PublicKey:
+		return SingleKey{Public: k}, nil
 	case *ecdsa.PublicKey:
 		if alg := curveAlg(k.Curve); alg == "ES256" || alg == "ES384" {
-			return SingleKey{Public: k, Alg: alg}, nil
+			return SingleKey{Public: k}, nil
 		}
-	case ed25519.PublicKey:
-		return SingleKey{Public: k, Alg: "EdDSA"}, nil
 	}
 	return SingleKey{}, fmt.Errorf("unsupported public key type %T", pub)
 }

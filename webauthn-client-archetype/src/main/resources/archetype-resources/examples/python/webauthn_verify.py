@@ -188,14 +188,15 @@ def max_age(cache_control):
     return DEFAULT_MAX_AGE
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: the JWKS URL is configuration, and a redirect (to another host, or from https to http)
+    would move the trust anchor. The 3xx answer then reaches fetch_url as an HTTPError."""
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not newurl.lower().startswith(("http://", "https://")):
-            raise urllib.error.URLError(f"refusing a redirect to a non-HTTP URL: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return None
 
 
-_opener = urllib.request.build_opener(_HttpOnlyRedirects)
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def fetch_url(url, etag):
@@ -218,6 +219,8 @@ def fetch_url(url, etag):
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return None, error.headers.get("ETag") or etag, max_age(error.headers.get("Cache-Control"))
+        if 300 <= error.code < 400:
+            raise KeysUnavailable(f"{url} answered HTTP {error.code}, a redirect, which is not followed") from None
         raise KeysUnavailable(f"{url} answered HTTP {error.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)

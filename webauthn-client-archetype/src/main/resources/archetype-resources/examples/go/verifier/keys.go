@@ -179,7 +179,12 @@ func NewRemoteJWKS(url string, cooldown time.Duration, logger *log.Logger) *Remo
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	return &RemoteJWKS{url: url, client: &http.Client{Timeout: fetchTimeout}, cooldown: cooldown, logger: logger}
+	// No redirect is followed: the JWKS URL is configuration, and a redirect (to another host, or from https to
+	// http) would move the trust anchor. The 3xx answer itself comes back and fails the fetch.
+	client := &http.Client{Timeout: fetchTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	return &RemoteJWKS{url: url, client: client, cooldown: cooldown, logger: logger}
 }
 
 func (s *RemoteJWKS) Key(kid string) (Key, error) {
@@ -245,6 +250,8 @@ func (s *RemoteJWKS) download() (time.Duration, error) {
 	switch {
 	case resp.StatusCode == http.StatusNotModified && s.keys != nil:
 		return freshness(resp.Header), nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return 0, fmt.Errorf("HTTP %d, a redirect, which is not followed", resp.StatusCode)
 	case resp.StatusCode != http.StatusOK:
 		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case len(body) > maxJWKSBytes:

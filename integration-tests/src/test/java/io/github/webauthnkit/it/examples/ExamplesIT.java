@@ -196,6 +196,20 @@ class ExamplesIT {
         soft.assertAll();
     }
 
+    /** A JWKS URL is configuration: a redirect from it (even to the same JWKS) is a fetch that failed. */
+    @Test
+    @Order(4)
+    void everyVerifierRefusesAJwksUrlThatRedirects() {
+        SoftAssertions soft = new SoftAssertions();
+        for (ExampleLanguage language : ExampleLanguage.values()) {
+            String client = "redirect-" + language.dir;
+            assertVerifierRefuses(soft, language, List.of("--jwks", proxy.redirectingUrl(client)), tokens.get(0),
+                    "keys_unavailable", "a JWKS URL that redirects");
+            soft.assertThat(proxy.fetches(client)).as("%s: fetches of the redirect's target", language).isZero();
+        }
+        soft.assertAll();
+    }
+
     @Test
     @Order(5)
     void everyExchangeServiceSwapsThePasskeyTokenForItsOwnAndGuardsItsApi() throws Exception {

@@ -7,7 +7,8 @@ def newKeys = ['webauthn.keys.algorithm', 'webauthn.keys.rsaBits', 'webauthn.key
 def secrets = ['webauthn.secrets.dir', 'webauthn.secrets.passwordFiles']
 expectedProperties = [
     'check-secrets'   : files + secrets + ['webauthn.secrets.configDir', 'webauthn.secrets.composeDir',
-                                           'webauthn.secrets.warnOnly', 'webauthn.secrets.skipCheck'],
+                                           'webauthn.secrets.warnOnly', 'webauthn.secrets.skipCheck',
+                                           'webauthn.keys.rotationInterval'],
     'export-key'      : files + remote + ['webauthn.keys.skipExportKey'],
     'generate-jwks'   : files + remote + ['webauthn.keys.skipGenerateJwks'],
     'generate-secrets': files + newKeys + secrets + ['webauthn.secrets.skipGenerate'],

@@ -62,7 +62,8 @@ def _arguments():
 def main():
     args = _arguments()
     try:
-        keys = wv.key_source(jwks=args.jwks, public_key=args.public_key, cooldown=wv.cooldown_from_env())
+        keys = wv.key_source(jwks=args.jwks, public_key=args.public_key, cooldown=wv.cooldown_from_env(),
+                             algorithms=args.algorithms)
     except ValueError as error:
         _usage_error(str(error))
     verifier = wv.Verifier(keys, args.issuer, args.audience, args.algorithms, args.leeway)

@@ -364,7 +364,8 @@ def main():
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = read_config(os.environ)
-        keys = wv.key_source(jwks=config.jwks, public_key=config.public_key, cooldown=config.cooldown)
+        keys = wv.key_source(jwks=config.jwks, public_key=config.public_key, cooldown=config.cooldown,
+                             algorithms=config.algorithms)
         prepare_data_dir(config.data_dir)
         signer = Signer(load_or_create_key(config.data_dir), config.own_issuer, config.own_audience, config.token_ttl)
         store = Store(config.data_dir / DATABASE_FILE)

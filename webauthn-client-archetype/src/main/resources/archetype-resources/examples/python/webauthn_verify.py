@@ -117,11 +117,18 @@ class KeySet:
         return _bind(jwk, alg, f"key {quoted(kid)}")
 
 
-def _bind(jwk, alg, name):
+def _suits(jwk, alg):
     kty, crv = KEY_TYPES[alg]
-    if jwk.get("kty") != kty or (crv is not None and jwk.get("crv") != crv):
-        described = " ".join(str(jwk[member]) for member in ("kty", "crv") if member in jwk)
-        raise Refusal("algorithm", f"{name} is {described}, which cannot verify {alg}")
+    return jwk.get("kty") == kty and (crv is None or jwk.get("crv") == crv)
+
+
+def _described(jwk):
+    return " ".join(str(jwk[member]) for member in ("kty", "crv") if member in jwk)
+
+
+def _bind(jwk, alg, name):
+    if not _suits(jwk, alg):
+        raise Refusal("algorithm", f"{name} is {_described(jwk)}, which cannot verify {alg}")
     try:
         return jwt.PyJWK(jwk, algorithm=alg)
     except jwt.PyJWTError:
@@ -143,29 +150,30 @@ class StaticKeys:
 
 
 class PemKey:
-    """The single public key of a PEM file; its algorithm follows from the key type."""
+    """The single public key of a PEM file. It verifies every algorithm of the allow-list that suits its type (an
+    RSA key: RS256 to PS512; a P-256 key: ES256; a P-384 key: ES384; an Ed25519 key: EdDSA), so a project that signs
+    with RS384 or PS256 is verified as one that signs with RS256; the allow-list never holds HMAC or none."""
 
-    def __init__(self, pem_bytes):
+    def __init__(self, pem_bytes, algorithms=DEFAULT_ALGORITHMS):
         try:
             public_key = load_pem_public_key(pem_bytes)
         except (ValueError, UnsupportedAlgorithm):
             raise ValueError("not a PEM public key (-----BEGIN PUBLIC KEY-----)") from None
         if isinstance(public_key, rsa.RSAPublicKey):
-            self.alg, jwk = "RS256", RSAAlgorithm.to_jwk(public_key, as_dict=True)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name == "secp256r1":
-            self.alg, jwk = "ES256", ECAlgorithm.to_jwk(public_key, as_dict=True)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name == "secp384r1":
-            self.alg, jwk = "ES384", ECAlgorithm.to_jwk(public_key, as_dict=True)
+            jwk = RSAAlgorithm.to_jwk(public_key, as_dict=True)
+        elif isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name in ("secp256r1", "secp384r1"):
+            jwk = ECAlgorithm.to_jwk(public_key, as_dict=True)
         elif isinstance(public_key, ed25519.Ed25519PublicKey):
-            self.alg, jwk = "EdDSA", OKPAlgorithm.to_jwk(public_key, as_dict=True)
+            jwk = OKPAlgorithm.to_jwk(public_key, as_dict=True)
         else:
             raise ValueError("unsupported key type: use an RSA, P-256, P-384 or Ed25519 public key")
-        self._key = jwt.PyJWK(jwk, algorithm=self.alg)
+        self._jwk = jwk
+        self.algorithms = tuple(alg for alg in algorithms if _suits(jwk, alg))
+        if not self.algorithms:
+            raise ValueError(f"the {_described(jwk)} key suits none of the allowed algorithms ({', '.join(algorithms)})")
 
     def key(self, kid, alg):
-        if alg != self.alg:
-            raise Refusal("algorithm", f"the PEM key verifies {self.alg}, the token says {alg}")
-        return self._key
+        return _bind(self._jwk, alg, "the PEM key")
 
 
 def max_age(cache_control):
@@ -180,14 +188,15 @@ def max_age(cache_control):
     return DEFAULT_MAX_AGE
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: the JWKS URL is configuration, and a redirect (to another host, or from https to http)
+    would move the trust anchor. The 3xx answer then reaches fetch_url as an HTTPError."""
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not newurl.lower().startswith(("http://", "https://")):
-            raise urllib.error.URLError(f"refusing a redirect to a non-HTTP URL: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return None
 
 
-_opener = urllib.request.build_opener(_HttpOnlyRedirects)
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def fetch_url(url, etag):
@@ -210,6 +219,8 @@ def fetch_url(url, etag):
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return None, error.headers.get("ETag") or etag, max_age(error.headers.get("Cache-Control"))
+        if 300 <= error.code < 400:
+            raise KeysUnavailable(f"{url} answered HTTP {error.code}, a redirect, which is not followed") from None
         raise KeysUnavailable(f"{url} answered HTTP {error.code}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
@@ -309,12 +320,13 @@ def cooldown_from_env():
     return seconds
 
 
-def key_source(jwks=None, public_key=None, cooldown=DEFAULT_COOLDOWN):
-    """The key source for a JWKS URL, a JWKS file or a PEM file. A file is read now; ValueError when unusable."""
+def key_source(jwks=None, public_key=None, cooldown=DEFAULT_COOLDOWN, algorithms=DEFAULT_ALGORITHMS):
+    """The key source for a JWKS URL, a JWKS file or a PEM file. A file is read now; ValueError when unusable,
+    or when the PEM key suits none of the allowed algorithms."""
     if public_key is not None:
         try:
             with open(public_key, "rb") as file:
-                return PemKey(file.read())
+                return PemKey(file.read(), algorithms)
         except OSError as error:
             raise ValueError(f"cannot read {public_key}: {error.strerror}") from None
         except ValueError as error:

@@ -66,13 +66,9 @@ async function configure(): Promise<{ verifier: Verifier; token: string }> {
   let keys: KeySource;
   const publicKey = values['public-key'];
   if (publicKey !== undefined) {
-    const single = await loadPublicKey(publicKey).catch((e: unknown) => {
+    keys = await loadPublicKey(publicKey, algorithms).catch((e: unknown) => {
       throw new Error(`cannot use the public key: ${messageOf(e)}`);
     });
-    if (!algorithms.includes(single.alg)) {
-      throw new Error(`the public key is for ${single.alg}, which is not on the allow-list`);
-    }
-    keys = single;
   } else {
     const jwks = values.jwks ?? env('WEBAUTHN_JWKS_URL') ?? env('WEBAUTHN_JWKS_FILE');
     if (jwks === undefined) throw new Error('--jwks (or WEBAUTHN_JWKS_URL / WEBAUTHN_JWKS_FILE) or --public-key is missing');

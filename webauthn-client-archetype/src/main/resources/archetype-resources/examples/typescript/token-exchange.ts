@@ -85,9 +85,7 @@ async function passkeyKeys(cooldown: number, algorithms: string[]): Promise<KeyS
     return source;
   }
   const pem = env('WEBAUTHN_PUBLIC_KEY_FILE') ?? fail('set WEBAUTHN_JWKS_URL, WEBAUTHN_JWKS_FILE or WEBAUTHN_PUBLIC_KEY_FILE');
-  const single = await loadPublicKey(pem);
-  if (!algorithms.includes(single.alg)) throw new Error(`${pem} is a ${single.alg} key, not on WEBAUTHN_ALGORITHMS`);
-  return single;
+  return loadPublicKey(pem, algorithms);
 }
 
 /** The service's own ES256 key: created once (0600, in a 0700 directory) and kept, so its tokens outlive restarts. */
@@ -276,7 +274,7 @@ async function main(): Promise<void> {
   });
   // The service's own tokens: ES256 only, its own key, issuer and audience.
   const ownTokens = new Verifier({
-    keys: new SingleKeySource(publicKey, 'ES256', kid),
+    keys: new SingleKeySource(publicKey, ['ES256'], kid),
     issuer: config.ownIssuer,
     audience: config.ownAudience,
     algorithms: ['ES256'],

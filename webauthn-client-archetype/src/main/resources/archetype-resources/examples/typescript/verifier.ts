@@ -73,27 +73,36 @@ export interface KeySource {
   keyFor(alg: string, kid: unknown): Promise<CryptoKey | KeyObject>;
 }
 
-/** One key and its one algorithm: a PEM public key, or the exchange service's own key (then with its kid). */
+/**
+ * One key and the algorithms it verifies: a PEM public key (every allowed algorithm that suits its type), or the
+ * exchange service's own key (ES256, with its kid).
+ */
 export class SingleKeySource implements KeySource {
   readonly key: KeyObject;
-  readonly alg: string;
+  readonly algorithms: string[];
   readonly kid: string | undefined;
 
-  constructor(key: KeyObject, alg: string, kid?: string) {
+  constructor(key: KeyObject, algorithms: string[], kid?: string) {
     this.key = key;
-    this.alg = alg;
+    this.algorithms = algorithms;
     this.kid = kid;
   }
 
   async keyFor(alg: string, kid: unknown): Promise<KeyObject> {
     if (this.kid !== undefined && kid !== this.kid) throw new Refusal('unknown_kid', `no key with kid ${show(kid)}`);
-    if (alg !== this.alg) throw new Refusal('algorithm', `the key is for ${this.alg}, the token says ${alg}`);
+    if (!this.algorithms.includes(alg)) {
+      throw new Refusal('algorithm', `the key is for ${this.algorithms.join(', ')}, the token says ${alg}`);
+    }
     return this.key;
   }
 }
 
-/** Reads a PEM public key; its algorithm follows from its type (RSA: RS256, P-256: ES256, P-384: ES384, Ed25519: EdDSA). */
-export async function loadPublicKey(path: string): Promise<SingleKeySource> {
+/**
+ * Reads a PEM public key. It verifies every algorithm of the allow-list that suits its type (an RSA key: RS256 to
+ * PS512, P-256: ES256, P-384: ES384, Ed25519: EdDSA), so a project that signs with RS384 or PS256 is verified as one
+ * that signs with RS256; throws when it suits none of them. The allow-list never holds HMAC or `none`.
+ */
+export async function loadPublicKey(path: string, allowed: string[]): Promise<SingleKeySource> {
   const pem = await readFile(path);
   let key: KeyObject;
   try {
@@ -101,19 +110,25 @@ export async function loadPublicKey(path: string): Promise<SingleKeySource> {
   } catch {
     throw new Error(`${path} is not a PEM public key`);
   }
-  const alg = algorithmOf(key);
-  if (alg === undefined) throw new Error(`${path}: unsupported key type (use an RSA, P-256, P-384 or Ed25519 key)`);
-  return new SingleKeySource(key, alg);
+  const type = keyTypeOf(key);
+  if (type === undefined) throw new Error(`${path}: unsupported key type (use an RSA, P-256, P-384 or Ed25519 key)`);
+  const algorithms = allowed.filter((alg) => fits(type, alg));
+  if (algorithms.length === 0) {
+    throw new Error(`${path}: the ${type.kty} key suits none of the allowed algorithms (${allowed.join(', ')})`);
+  }
+  return new SingleKeySource(key, algorithms);
 }
 
-function algorithmOf(key: KeyObject): string | undefined {
+function keyTypeOf(key: KeyObject): { kty: string; crv?: string } | undefined {
   switch (key.asymmetricKeyType) {
     case 'rsa':
-      return 'RS256';
+      return { kty: 'RSA' };
     case 'ed25519':
-      return 'EdDSA';
-    case 'ec':
-      return { prime256v1: 'ES256', secp384r1: 'ES384' }[key.asymmetricKeyDetails?.namedCurve ?? ''];
+      return { kty: 'OKP', crv: 'Ed25519' };
+    case 'ec': {
+      const crv = { prime256v1: 'P-256', secp384r1: 'P-384' }[key.asymmetricKeyDetails?.namedCurve ?? ''];
+      return crv === undefined ? undefined : { kty: 'EC', crv };
+    }
     default:
       return undefined;
   }
@@ -279,7 +294,7 @@ function parseJwks(text: string): JWK[] {
 }
 
 // The key's own alg (when it has one), its type and curve, and its use must all suit the token's alg.
-function fits(jwk: JWK, alg: string): boolean {
+function fits(jwk: { kty?: string; crv?: string; alg?: string; use?: string }, alg: string): boolean {
   const wanted = KEY_TYPES[alg];
   return (
     wanted !== undefined &&

@@ -120,8 +120,9 @@ func ParseJWKS(data []byte) (KeySet, error) {
 	return set, nil
 }
 
-// ParsePublicKeyPEM reads a PEM public key; its algorithm follows from the key type (RSA: RS256, P-256: ES256,
-// P-384: ES384, Ed25519: EdDSA).
+// ParsePublicKeyPEM reads a PEM public key. It names no algorithm: it verifies every algorithm of the allow-list
+// that suits its type (an RSA key: RS256 to PS512, P-256: ES256, P-384: ES384, Ed25519: EdDSA), so a project that
+// signs with RS384 or PS256 is verified as one that signs with RS256. New refuses an allow-list it suits none of.
 func ParsePublicKeyPEM(data []byte) (SingleKey, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
@@ -141,14 +142,12 @@ func ParsePublicKeyPEM(data []byte) (SingleKey, error) {
 		return SingleKey{}, err
 	}
 	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return SingleKey{Public: k, Alg: "RS256"}, nil
+	case *rsa.PublicKey, ed25519.PublicKey:
+		return SingleKey{Public: k}, nil
 	case *ecdsa.PublicKey:
 		if alg := curveAlg(k.Curve); alg == "ES256" || alg == "ES384" {
-			return SingleKey{Public: k, Alg: alg}, nil
+			return SingleKey{Public: k}, nil
 		}
-	case ed25519.PublicKey:
-		return SingleKey{Public: k, Alg: "EdDSA"}, nil
 	}
 	return SingleKey{}, fmt.Errorf("unsupported public key type %T", pub)
 }
@@ -180,7 +179,12 @@ func NewRemoteJWKS(url string, cooldown time.Duration, logger *log.Logger) *Remo
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	return &RemoteJWKS{url: url, client: &http.Client{Timeout: fetchTimeout}, cooldown: cooldown, logger: logger}
+	// No redirect is followed: the JWKS URL is configuration, and a redirect (to another host, or from https to
+	// http) would move the trust anchor. The 3xx answer itself comes back and fails the fetch.
+	client := &http.Client{Timeout: fetchTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	return &RemoteJWKS{url: url, client: client, cooldown: cooldown, logger: logger}
 }
 
 func (s *RemoteJWKS) Key(kid string) (Key, error) {
@@ -246,6 +250,8 @@ func (s *RemoteJWKS) download() (time.Duration, error) {
 	switch {
 	case resp.StatusCode == http.StatusNotModified && s.keys != nil:
 		return freshness(resp.Header), nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return 0, fmt.Errorf("HTTP %d, a redirect, which is not followed", resp.StatusCode)
 	case resp.StatusCode != http.StatusOK:
 		return 0, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case len(body) > maxJWKSBytes:

@@ -108,8 +108,9 @@ func New(cfg Config) (*Verifier, error) {
 			return nil, fmt.Errorf("algorithm %q is not allowed", a)
 		}
 	}
-	if single, ok := cfg.Keys.(SingleKey); ok && !slices.Contains(cfg.Algorithms, single.Alg) {
-		return nil, fmt.Errorf("the key's algorithm %s is not on the allow-list", single.Alg)
+	if single, ok := cfg.Keys.(SingleKey); ok && !slices.ContainsFunc(cfg.Algorithms, Key(single).fits) {
+		return nil, fmt.Errorf("the key (%s) suits none of the allowed algorithms %s", Key(single).describe(),
+			strings.Join(cfg.Algorithms, ","))
 	}
 	return &Verifier{cfg: cfg, parser: jwt.NewParser(
 		// The library repeats the allow-list check, so a mistake in readHeader cannot let none or HMAC through.

@@ -126,14 +126,8 @@ class ExamplesIT {
                 "unknown-kid", "unknown_kid", "tampered-payload", "signature");
         SoftAssertions soft = new SoftAssertions();
         for (ExampleLanguage language : ExampleLanguage.values()) {
-            expected.forEach((name, reason) -> {
-                Command.Result result = verify(language, List.of("--jwks", "../../config/webauthn-jwks.json"),
-                        hostile.get(name));
-                soft.assertThat(result.exitCode()).as("%s, %s token: exit code; output:%n%s", language, name,
-                        result.output()).isEqualTo(1);
-                soft.assertThat(result.output()).as("%s, %s token: the refusal line", language, name)
-                        .containsPattern(Pattern.compile("(?m)^refused: " + reason + ": \\S.*$"));
-            });
+            expected.forEach((name, reason) -> assertVerifierRefuses(soft, language,
+                    List.of("--jwks", "../../config/webauthn-jwks.json"), hostile.get(name), reason, name + " token"));
             // Against the URL an unknown kid costs one fetch: the copy it just fetched is fresh (cooldown).
             String client = "cli-" + language.dir;
             Command.Result unknown = verify(language, List.of("--jwks", proxy.url(client)), hostile.get("unknown-kid"));
@@ -149,8 +143,75 @@ class ExamplesIT {
         soft.assertAll();
     }
 
+    /**
+     * A PEM names no algorithm: a project that signs with RS384 or PS256 exports an RSA PEM like this project's, and
+     * its tokens (here signed with this project's ring key under those algorithms) verify with it in every language,
+     * under the default allow-list and under the project's own (example.env's WEBAUTHN_ALGORITHMS), in the verifiers
+     * and in the exchange services. HMAC, none and an algorithm off the allow-list stay refused.
+     */
     @Test
     @Order(3)
+    void everyExampleVerifiesAnRs384OrPs256TokenWithThePem() throws Exception {
+        List<String> pem = List.of("--public-key", "../../config/webauthn-public-key.pem");
+        Map<JWSAlgorithm, String> rsaTokens = new LinkedHashMap<>();
+        for (JWSAlgorithm alg : List.of(JWSAlgorithm.RS384, JWSAlgorithm.PS256)) {
+            rsaTokens.put(alg, signWithRingKey(tokens.get(0), alg, "pem-" + alg.getName()));
+        }
+        SoftAssertions soft = new SoftAssertions();
+        for (ExampleLanguage language : ExampleLanguage.values()) {
+            rsaTokens.forEach((alg, token) -> {
+                for (List<String> allowList : List.of(List.<String>of(), List.of("--algorithms", alg.getName()))) {
+                    Command.Result result = verify(language, concat(pem, allowList), token);
+                    soft.assertThat(result.exitCode()).as("%s, a %s token with the PEM %s: exit code; output:%n%s",
+                            language, alg, allowList, result.output()).isZero();
+                }
+                assertVerifierRefuses(soft, language, concat(pem, List.of("--algorithms", "RS256")), token, "algorithm",
+                        alg + " token with the PEM, RS256 allowed");
+            });
+            for (String name : List.of("alg-none", "hs256-with-public-key")) {
+                assertVerifierRefuses(soft, language, pem, hostile.get(name), "algorithm", name + " token with the PEM");
+            }
+            Command.Result unsuited = verify(language, concat(pem, List.of("--algorithms", "ES256,EdDSA")),
+                    tokens.get(0));
+            soft.assertThat(unsuited.exitCode()).as("%s, the RSA PEM with only ES256,EdDSA allowed: exit code;"
+                    + " output:%n%s", language, unsuited.output()).isEqualTo(2);
+
+            Map<String, String> env = exchangeEnvironment(GeneratedProject.newWorkDir(language.dir + "-pem")
+                    .resolve("data"), "example-app");
+            env.put("WEBAUTHN_PUBLIC_KEY_FILE", project.file("config/webauthn-public-key.pem").toString());
+            env.put("WEBAUTHN_ALGORITHMS", "PS256");
+            String as = language + " exchange service with the PEM and PS256 allowed";
+            try (ExampleService service = startExchange(language, env)) {
+                HttpResponse<String> exchanged = exchange(service, rsaTokens.get(JWSAlgorithm.PS256));
+                soft.assertThat(exchanged.statusCode()).as("%s: a PS256 token: %s", as, exchanged.body())
+                        .isEqualTo(200);
+                assertRefused(as + ": an RS384 token", exchange(service, rsaTokens.get(JWSAlgorithm.RS384)), 401,
+                        "algorithm");
+                assertRefused(as + ": HS256 with the public key", exchange(service,
+                        hostile.get("hs256-with-public-key")), 401, "algorithm");
+            } catch (AssertionError e) {
+                soft.fail(as + ": " + e.getMessage());
+            }
+        }
+        soft.assertAll();
+    }
+
+    /** A JWKS URL is configuration: a redirect from it (even to the same JWKS) is a fetch that failed. */
+    @Test
+    @Order(4)
+    void everyVerifierRefusesAJwksUrlThatRedirects() {
+        SoftAssertions soft = new SoftAssertions();
+        for (ExampleLanguage language : ExampleLanguage.values()) {
+            String client = "redirect-" + language.dir;
+            assertVerifierRefuses(soft, language, List.of("--jwks", proxy.redirectingUrl(client)), tokens.get(0),
+                    "keys_unavailable", "a JWKS URL that redirects");
+            soft.assertThat(proxy.fetches(client)).as("%s: fetches of the redirect's target", language).isZero();
+        }
+        soft.assertAll();
+    }
+
+    @Test
+    @Order(5)
     void everyExchangeServiceSwapsThePasskeyTokenForItsOwnAndGuardsItsApi() throws Exception {
         String webauthnSub = SignedJWT.parse(tokens.get(0)).getJWTClaimsSet().getSubject();
         for (ExampleLanguage language : ExampleLanguage.values()) {
@@ -234,7 +295,7 @@ class ExamplesIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void verifiersAndServicesKeepWorkingAcrossARotation() throws Exception {
         String oldKid = SignedJWT.parse(tokens.get(0)).getHeader().getKeyID();
         project.mvnw(INSTALL, "webauthn-keys:rotate", "-Dwebauthn.keys.publishAhead=3s").assertSuccess("rotate");
@@ -269,9 +330,35 @@ class ExamplesIT {
         soft.assertAll();
     }
 
+    private void assertVerifierRefuses(SoftAssertions soft, ExampleLanguage language, List<String> keys, String token,
+                                       String reason, String what) {
+        Command.Result result = verify(language, keys, token);
+        soft.assertThat(result.exitCode()).as("%s, %s: exit code; output:%n%s", language, what, result.output())
+                .isEqualTo(1);
+        soft.assertThat(result.output()).as("%s, %s: the refusal line", language, what)
+                .containsPattern(Pattern.compile("(?m)^refused: " + reason + ": \\S.*$"));
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     private ExampleService startExchange(ExampleLanguage language, Path dataDir, String audience) {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = exchangeEnvironment(dataDir, audience);
         env.put("WEBAUTHN_JWKS_URL", proxy.url(language.dir));
+        return startExchange(language, env);
+    }
+
+    private ExampleService startExchange(ExampleLanguage language, Map<String, String> env) {
+        return ExampleService.start(language.directory(project), language.command(project, language.exchange, List.of()),
+                env);
+    }
+
+    /** What every exchange service of these tests is started with, but its keys. */
+    private static Map<String, String> exchangeEnvironment(Path dataDir, String audience) {
+        Map<String, String> env = new HashMap<>();
         env.put("WEBAUTHN_ISSUER", ISSUER);
         env.put("WEBAUTHN_AUDIENCE", AUDIENCE);
         env.put("WEBAUTHN_JWKS_COOLDOWN", COOLDOWN_SECONDS);
@@ -280,8 +367,7 @@ class ExamplesIT {
         env.put("EXCHANGE_ISSUER", "example-api");
         env.put("EXCHANGE_AUDIENCE", audience);
         env.put("EXCHANGE_DATA_DIR", dataDir.toString());
-        return ExampleService.start(language.directory(project), language.command(project, language.exchange, List.of()),
-                env);
+        return env;
     }
 
     private static HttpResponse<String> exchange(ExampleService service, String token) {
@@ -346,12 +432,24 @@ class ExamplesIT {
         throw new AssertionError("The server still signs with " + kid + " 20 s after the rotation:\n" + server.log());
     }
 
+    /** A real token's claims, fresh for ten minutes with a jti of its own, signed with its ring key under alg. */
+    private String signWithRingKey(String real, JWSAlgorithm alg, String jti) throws Exception {
+        SignedJWT token = SignedJWT.parse(real);
+        String kid = token.getHeader().getKeyID();
+        Instant now = Instant.now();
+        return sign(ringKey(kid), kid, alg, new JWTClaimsSet.Builder(token.getJWTClaimsSet()).jwtID(jti)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(600))).build());
+    }
+
+    private RSAKey ringKey(String kid) throws Exception {
+        return (RSAKey) JWKSet.load(project.file("docker/secrets/jwt_signing_keys.json").toFile()).getKeyByKeyId(kid);
+    }
+
     /** Tokens that differ from a real one in one way each, signed with the project's ring key where they are signed. */
     private Map<String, String> hostileTokens(String real) throws Exception {
         SignedJWT token = SignedJWT.parse(real);
         String kid = token.getHeader().getKeyID();
-        RSAKey ringKey = (RSAKey) JWKSet.load(project.file("docker/secrets/jwt_signing_keys.json").toFile())
-                .getKeyByKeyId(kid);
+        RSAKey ringKey = ringKey(kid);
         JWTClaimsSet claims = token.getJWTClaimsSet();
         Instant now = Instant.now();
         Map<String, String> forged = new LinkedHashMap<>();
@@ -380,8 +478,11 @@ class ExamplesIT {
     }
 
     private static String sign(RSAKey key, String kid, JWTClaimsSet claims) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).type(JOSEObjectType.JWT).build(),
-                claims);
+        return sign(key, kid, JWSAlgorithm.RS256, claims);
+    }
+
+    private static String sign(RSAKey key, String kid, JWSAlgorithm alg, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).type(JOSEObjectType.JWT).build(), claims);
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Serves a running server's JWKS under one path per client ({@code /<client>/jwks.json}), passing the request's
  * {@code If-None-Match} and the answer's status, body, {@code Cache-Control} and {@code ETag} through unchanged, and
- * counts the fetches of each client: how a test sees how often a verifier goes back to the passkey server.
+ * counts the fetches of each client: how a test sees how often a verifier goes back to the passkey server. Under
+ * {@code /<client>/redirect.json} it answers {@code 302} to that client's JWKS URL instead.
  */
 public final class CountingJwksProxy implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,6 +37,11 @@ public final class CountingJwksProxy implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 String[] parts = exchange.getRequestURI().getPath().split("/");
+                if (parts.length == 3 && parts[2].equals("redirect.json")) {
+                    exchange.getResponseHeaders().set("Location", url(parts[1]));
+                    exchange.sendResponseHeaders(302, -1);
+                    return;
+                }
                 if (parts.length != 3 || !parts[2].equals("jwks.json")) {
                     exchange.sendResponseHeaders(404, -1);
                     return;
@@ -65,6 +71,11 @@ public final class CountingJwksProxy implements AutoCloseable {
     /** The JWKS URL for one client. */
     public String url(String client) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + client + "/jwks.json";
+    }
+
+    /** A URL that redirects to the client's JWKS URL. */
+    public String redirectingUrl(String client) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + client + "/redirect.json";
     }
 
     /** How many times that client has fetched the JWKS so far. */

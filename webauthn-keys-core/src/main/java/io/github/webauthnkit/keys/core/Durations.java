@@ -46,4 +46,19 @@ public final class Durations {
         }
         return duration;
     }
+
+    /** A duration in the largest short form that is exact ({@code 180d}, {@code 36h}, {@code 90m}, {@code 45s}). */
+    public static String format(Duration duration) {
+        long seconds = duration.getSeconds();
+        if (duration.getNano() != 0 || seconds <= 0) {
+            return duration.toString();
+        }
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3_600 == 0) {
+            return seconds / 3_600 + "h";
+        }
+        return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+    }
 }

@@ -18,6 +18,12 @@ class DurationsTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"180d,180d", "P1D,1d", "36h,36h", "90m,90m", "PT1H30M,90m", "45s,45s", "PT61S,61s"})
+    void formatsInTheLargestExactShortForm(String text, String expected) throws Exception {
+        assertThat(Durations.format(Durations.parse("webauthn.keys.rotationInterval", text))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "soon", "0s", "-1h", "1w", "PT-5M", "1.5h", "h"})
     void refusesAnythingElseNamingPropertyAndForms(String text) {
         assertThatThrownBy(() -> Durations.parse("webauthn.keys.publishAhead", text))

@@ -1,5 +1,7 @@
 package io.github.webauthnkit.keys.mojo;
 
+import io.github.webauthnkit.keys.core.Durations;
+import io.github.webauthnkit.keys.core.KeyRingException;
 import io.github.webauthnkit.keys.secrets.SecretChecker;
 import io.github.webauthnkit.keys.secrets.SecretLayout;
 import java.io.File;
@@ -17,7 +19,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * ring's schedule, a superseded key in the PEM or an expired key in the JWKS, is a warning: the export goals refresh
  * it at {@code generate-resources}); a Compose file under {@code docker/}
  * that passes a secret as a plain {@code environment:} value; keys weaker than the ring's rules (RSA below 2048 bits,
- * HMAC, a curve that does not match the algorithm).
+ * HMAC, a curve that does not match the algorithm); a signing key older than {@code webauthn.keys.rotationInterval}
+ * with no successor staged.
  *
  * <p>It fails the build by default; {@code -Dwebauthn.secrets.warnOnly=true} logs the findings as warnings instead.
  *
@@ -41,6 +44,13 @@ public class CheckSecretsMojo extends AbstractKeysMojo {
     /** The directory whose Compose files ({@code *.yml}, {@code *.yaml}) are checked for secrets in {@code environment:}. */
     @Parameter(property = "webauthn.secrets.composeDir", defaultValue = "${project.basedir}/docker")
     private File composeDir;
+
+    /**
+     * How long a signing key may sign: one created longer ago, with no next key staged by a rotation, is a finding.
+     * A generated project sets it to its {@code keyRotationInterval}.
+     */
+    @Parameter(property = "webauthn.keys.rotationInterval", defaultValue = "180d")
+    private String rotationInterval;
 
     /** Log findings as warnings instead of failing the build. */
     @Parameter(property = "webauthn.secrets.warnOnly", defaultValue = "false")
@@ -66,11 +76,12 @@ public class CheckSecretsMojo extends AbstractKeysMojo {
     }
 
     @Override
-    protected void run() throws MojoFailureException {
+    protected void run() throws KeyRingException, MojoFailureException {
         SecretLayout layout = new SecretLayout(base(), secretsDir.toPath(), passwordFiles, ringFile.toPath(),
                 configDir.toPath(), composeDir.toPath(), exportPublicKey ? publicKeyFile.toPath() : null,
                 jwksFile.toPath());
-        SecretChecker.Report report = SecretChecker.inspect(layout, now());
+        SecretChecker.Report report = SecretChecker.inspect(layout, now(),
+                Durations.parse("webauthn.keys.rotationInterval", rotationInterval));
         report.notices().forEach(notice -> getLog().warn(notice));
         List<String> findings = report.findings();
         if (findings.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.keys.secrets;
 
+import io.github.webauthnkit.keys.core.Durations;
 import io.github.webauthnkit.keys.core.KeyAlgorithm;
 import io.github.webauthnkit.keys.core.KeyRing;
 import io.github.webauthnkit.keys.core.KeyRingException;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -44,16 +47,20 @@ public final class SecretChecker {
             + "|CREDENTIALS?|PRIVATE_KEY|API_KEY|ACCESS_KEY|SECRET_KEY)(?:_.*)?|(?:^|.*_)TOKEN");
     private static final long MAX_SCANNED_BYTES = 1024 * 1024;
     private static final String GENERATE = "run 'mvn webauthn-keys:generate-secrets'";
+    /** How long a signing key may sign when nothing else is said: a generated project's default keyRotationInterval. */
+    public static final Duration DEFAULT_ROTATION_INTERVAL = Duration.ofDays(180);
 
     private final SecretLayout layout;
     private final Instant now;
+    private final Duration rotationInterval;
     private final List<String> findings = new ArrayList<>();
     private final List<String> notices = new ArrayList<>();
     private final Set<String> secretValues = new HashSet<>();
 
-    private SecretChecker(SecretLayout layout, Instant now) {
+    private SecretChecker(SecretLayout layout, Instant now, Duration rotationInterval) {
         this.layout = layout;
         this.now = now;
+        this.rotationInterval = rotationInterval;
     }
 
     /**
@@ -74,7 +81,14 @@ public final class SecretChecker {
     }
 
     public static Report inspect(SecretLayout layout, Instant now) {
-        SecretChecker checker = new SecretChecker(layout, now);
+        return inspect(layout, now, DEFAULT_ROTATION_INTERVAL);
+    }
+
+    /**
+     * @param rotationInterval how long a signing key may sign: an older one, with no successor staged, is a finding
+     */
+    public static Report inspect(SecretLayout layout, Instant now, Duration rotationInterval) {
+        SecretChecker checker = new SecretChecker(layout, now, rotationInterval);
         checker.run();
         return new Report(List.copyOf(checker.findings), List.copyOf(checker.notices));
     }
@@ -151,12 +165,31 @@ public final class SecretChecker {
                         + key.getKeyID() + "' to replace it.");
             }
         }
-        if (ring.signingKey(now).isEmpty()) {
+        Optional<JWK> signing = ring.signingKey(now);
+        if (signing.isEmpty()) {
             findings.add(shown + ": no key may sign now (every key is expired or starts later). Run"
                     + " 'mvn webauthn-keys:rotate'.");
             return null;
         }
+        checkRotationDue(shown, ring, signing.get());
         return ring;
+    }
+
+    /**
+     * The signing key was created (its {@code iat}, else its {@code nbf}) longer than the rotation interval ago, and
+     * no successor is staged: a rotation's next key, published ahead of its {@code nbf}, withdraws the finding, so the
+     * builds between a rotation and the switch do not ask for another one.
+     */
+    private void checkRotationDue(String shown, KeyRing ring, JWK signing) {
+        Instant created = (signing.getIssueTime() != null ? signing.getIssueTime() : signing.getNotBeforeTime())
+                .toInstant();
+        boolean staged = ring.keys().stream().anyMatch(k -> k.getNotBeforeTime().toInstant().isAfter(now));
+        if (!staged && now.isAfter(created.plus(rotationInterval))) {
+            findings.add(shown + ": the signing key " + signing.getKeyID() + " was created "
+                    + created.truncatedTo(ChronoUnit.SECONDS) + ", more than webauthn.keys.rotationInterval ("
+                    + Durations.format(rotationInterval) + ") ago. Run 'mvn webauthn-keys:rotate' to stage the next"
+                    + " key.");
+        }
     }
 
     private void checkPermissions(Path file) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -245,6 +246,31 @@ class SecretsTest {
                 .contains("-Dwebauthn.keys.revoke="));
         assertThat(findings).anySatisfy(f -> assertThat(f)
                 .startsWith("config/webauthn-public-key.pem: does not match the ring's signing key"));
+    }
+
+    @Test
+    void aSigningKeyOlderThanTheRotationIntervalIsFoundUntilARotationStagesTheNext() throws Exception {
+        freshProject();
+        String kid = new KeyRingFile(layout().ringFile()).read().signingKey(NOW).orElseThrow().getKeyID();
+        Instant later = NOW.plus(Duration.ofDays(91));
+
+        assertThat(SecretChecker.inspect(layout(), NOW.plus(Duration.ofDays(89)), Duration.ofDays(90)).findings())
+                .isEmpty();
+        assertThat(SecretChecker.inspect(layout(), later, Duration.ofDays(90)).findings()).containsExactly(
+                "docker/secrets/jwt_signing_keys.json: the signing key " + kid + " was created "
+                        + NOW.truncatedTo(ChronoUnit.SECONDS) + ", more than webauthn.keys.rotationInterval (90d)"
+                        + " ago. Run 'mvn webauthn-keys:rotate' to stage the next key.");
+        // The default interval is 180 days.
+        assertThat(SecretChecker.check(layout(), later)).isEmpty();
+        assertThat(SecretChecker.check(layout(), NOW.plus(Duration.ofDays(181)))).singleElement().asString()
+                .contains("the signing key " + kid + " was created").contains("(180d)");
+
+        // Rotated: the old key signs for another hour, but the next one is staged, so nothing is asked of the build.
+        KeyRing rotated = new KeyRingFile(layout().ringFile()).update(ring -> ring.rotate(later, POLICY)).ring();
+        KeyExports.writePublicKey(rotated, later, layout().publicKeyFile());
+        KeyExports.writeJwks(rotated, later, layout().jwksFile());
+        assertThat(rotated.signingKey(later).orElseThrow().getKeyID()).isEqualTo(kid);
+        assertThat(SecretChecker.inspect(layout(), later, Duration.ofDays(90)).findings()).isEmpty();
     }
 
     @Test

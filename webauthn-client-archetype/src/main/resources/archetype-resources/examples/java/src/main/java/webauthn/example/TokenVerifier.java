@@ -66,9 +66,9 @@ public final class TokenVerifier {
 
     public TokenVerifier(VerificationKeys keys, List<JWSAlgorithm> allowed, String issuer, String audience,
                          Duration leeway, Clock clock) throws ConfigException {
-        if (keys.pinned() != null && !allowed.contains(keys.pinned())) {
-            throw new ConfigException("the public key in " + keys.description() + " is for " + keys.pinned()
-                    + ", which is not on the allow-list " + allowed);
+        if (keys.single() != null && allowed.stream().noneMatch(alg -> fits(keys.single(), alg))) {
+            throw new ConfigException("the public key in " + keys.description() + " (kty " + keys.single().getKeyType()
+                    + ") suits none of the allowed algorithms " + allowed);
         }
         this.keys = keys;
         this.allowed = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package webauthn.example;
 
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -41,12 +40,11 @@ import java.util.regex.Pattern;
  * Where the verification keys come from: a JWKS URL (cached), a JWKS file, or a single PEM public key.
  *
  * @param source        the keys
- * @param byKid         whether the token's {@code kid} selects the key (JWKS), or the only key is used (PEM)
- * @param pinned        with a PEM key, the one algorithm it verifies; otherwise null
+ * @param single        a PEM key, the only key, used whatever the token's {@code kid}; null when the token's
+ *                      {@code kid} selects the key (a JWKS)
  * @param description   where the keys come from, for messages
  */
-public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid, JWSAlgorithm pinned,
-                               String description) {
+public record VerificationKeys(JWKSource<SecurityContext> source, JWK single, String description) {
 
     private static final Pattern PEM_PUBLIC_KEY =
             Pattern.compile("-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\\s]+)-----END PUBLIC KEY-----");
@@ -74,12 +72,12 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
         if (uri.getHost() == null) {
             throw new ConfigException("the JWKS URL " + url + " has no host");
         }
-        return new VerificationKeys(CachingJwkSource.url(uri, cooldown, Clock.systemUTC()), true, null, url);
+        return new VerificationKeys(CachingJwkSource.url(uri, cooldown, Clock.systemUTC()), null, url);
     }
 
     public static VerificationKeys jwksFile(Path file, Duration cooldown) throws ConfigException {
         try {
-            return new VerificationKeys(CachingJwkSource.file(file, cooldown, Clock.systemUTC()), true, null,
+            return new VerificationKeys(CachingJwkSource.file(file, cooldown, Clock.systemUTC()), null,
                     file.toString());
         } catch (IOException e) {
             throw new ConfigException("cannot read the JWKS file " + file + ": " + describe(e));
@@ -89,7 +87,9 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
     }
 
     /**
-     * A PEM public key; its algorithm follows from its type (RSA: RS256, P-256: ES256, P-384: ES384, Ed25519: EdDSA).
+     * A PEM public key. It names no algorithm: it verifies every algorithm of the allow-list that suits its type (an
+     * RSA key: RS256 to PS512; P-256: ES256; P-384: ES384; Ed25519: EdDSA), so a project that signs with RS384 or
+     * PS256 is verified as one that signs with RS256. {@link TokenVerifier} refuses an allow-list it suits none of.
      */
     public static VerificationKeys publicKeyPem(Path file) throws ConfigException {
         String pem;
@@ -109,14 +109,12 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
             throw new ConfigException("the public key file " + file + " is not valid PEM: " + e.getMessage());
         }
         JWK key = toJwk(decodePublicKey(der, file));
-        return new VerificationKeys(new ImmutableJWKSet<>(new JWKSet(key)), false,
-                JWSAlgorithm.parse(key.getAlgorithm().getName()), file.toString());
+        return new VerificationKeys(new ImmutableJWKSet<>(new JWKSet(key)), key, file.toString());
     }
 
     /** A fixed key ring, selected by kid: how the exchange service trusts its own tokens. */
     public static VerificationKeys of(JWK publicKey, String description) {
-        return new VerificationKeys(new ImmutableJWKSet<>(new JWKSet(publicKey.toPublicJWK())), true, null,
-                description);
+        return new VerificationKeys(new ImmutableJWKSet<>(new JWKSet(publicKey.toPublicJWK())), null, description);
     }
 
     /**
@@ -156,6 +154,11 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
         throw new ConfigException(name + " must be a whole number, 0 or more, not \"" + value + "\"");
     }
 
+    /** Whether the token's {@code kid} selects the key: a JWKS, not a single PEM key. */
+    public boolean byKid() {
+        return single == null;
+    }
+
     static boolean present(String value) {
         return value != null && !value.isBlank();
     }
@@ -173,16 +176,14 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
 
     private static JWK toJwk(PublicKey key) throws ConfigException {
         if (key instanceof RSAPublicKey rsa) {
-            return new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
+            return new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).build();
         }
         if (key instanceof ECPublicKey ec) {
             Curve curve = Curve.forECParameterSpec(ec.getParams());
-            JWSAlgorithm alg = Curve.P_256.equals(curve) ? JWSAlgorithm.ES256
-                    : Curve.P_384.equals(curve) ? JWSAlgorithm.ES384 : null;
-            if (alg == null) {
+            if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve)) {
                 throw new ConfigException("the EC public key is on an unsupported curve (P-256 and P-384 are)");
             }
-            return new ECKey.Builder(curve, ec).keyUse(KeyUse.SIGNATURE).algorithm(alg).build();
+            return new ECKey.Builder(curve, ec).keyUse(KeyUse.SIGNATURE).build();
         }
         if (key instanceof EdECPublicKey) {
             byte[] der = key.getEncoded();
@@ -193,7 +194,7 @@ public record VerificationKeys(JWKSource<SecurityContext> source, boolean byKid,
             }
             byte[] raw = Arrays.copyOfRange(der, ED25519_SPKI_PREFIX.length, der.length);
             return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(raw))
-                    .keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.EdDSA).build();
+                    .keyUse(KeyUse.SIGNATURE).build();
         }
         throw new ConfigException("unsupported public key type " + key.getAlgorithm());
     }

@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,6 +89,36 @@ class ProductionStackIT {
             Command.Result health = Command.run(project.dir(), Duration.ofMinutes(2), stackEnvironment(stack),
                     List.of("bash", "scripts/health-check.sh", "--compose", "--server", "https://localhost"));
             assertThat(health.output()).contains("postgres  ok").contains("redis     ok");
+
+            HttpResponse<String> publicHealth = https.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(publicHealth.body()).as("/health through the proxy tells the status alone").isEqualTo(
+                    "{\"status\":\"UP\"}");
+            String redis = stack.docker("exec", stack.containers("redis").get(0), "sh", "-c",
+                    "REDISCLI_AUTH=\"$(cat /run/secrets/redis_password)\" redis-cli config get 'maxmemory*'").output();
+            assertThat(redis).as("Redis memory bound and eviction").contains("201326592").contains("volatile-ttl");
+
+            // Last, since it spends this address's start budget: a flood of starts is stopped at the proxy.
+            Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+            List<String> edgeRefusals = new CopyOnWriteArrayList<>();
+            ExecutorService flood = Executors.newFixedThreadPool(8);
+            for (int i = 0; i < 160; i++) {
+                flood.submit(() -> {
+                    HttpResponse<String> answer = https.send(HttpRequest.newBuilder(
+                            URI.create("https://localhost/authenticate/start")).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    statuses.merge(answer.statusCode(), 1, Integer::sum);
+                    if (answer.body().contains("Too many ceremony starts from this address")) {
+                        edgeRefusals.add(answer.headers().firstValue("Retry-After").orElse("none"));
+                    }
+                    return null;
+                });
+            }
+            flood.shutdown();
+            assertThat(flood.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+            System.out.println("A flood of 160 starts through the proxy: " + statuses);
+            assertThat(edgeRefusals).as("starts refused by nginx's limit_req").isNotEmpty().allMatch("1"::equals);
         }
     }
 

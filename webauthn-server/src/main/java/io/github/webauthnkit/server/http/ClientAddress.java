@@ -22,6 +22,15 @@ final class ClientAddress {
         this.proxies = proxies;
     }
 
+    /**
+     * Whether the request came through one of the trusted proxies, that is from outside the stack's own network:
+     * such callers get only what the public needs (see {@link HealthCheck}).
+     */
+    boolean viaTrustedProxy(Context ctx) {
+        Optional<InetAddress> peer = trustProxy ? TrustedProxies.literal(ctx.ip()) : Optional.empty();
+        return peer.isPresent() && proxies.contains(peer.get());
+    }
+
     String of(Context ctx) {
         String peer = ctx.ip();
         String forwarded = trustProxy ? ctx.header("X-Forwarded-For") : null;

@@ -2,6 +2,7 @@ package io.github.webauthnkit.server.http;
 
 import io.github.webauthnkit.server.ceremonies.CeremonyStore;
 import io.github.webauthnkit.server.http.ResponseBodies.HealthReport;
+import io.github.webauthnkit.server.http.ResponseBodies.HealthStatus;
 import io.github.webauthnkit.server.storage.CredentialStore;
 import io.github.webauthnkit.server.tokens.TokenService;
 import io.javalin.http.Context;
@@ -10,7 +11,8 @@ import java.time.Instant;
 /**
  * GET /health: 200 when the credential store, the ceremony store and the rate limiter answer, the key ring is current
  * (not {@link io.github.webauthnkit.server.tokens.KeyRingWatcher#stale() stale}) and a key can sign tokens, else 503;
- * the report says which part is down.
+ * the report says which part is down. A request through the trusted proxy (from outside the stack's network) gets the
+ * status alone: which part is down and which key signs are for the operator, not for the internet.
  */
 final class HealthCheck {
     private static final String UP = "UP";
@@ -22,12 +24,15 @@ final class HealthCheck {
     private final CeremonyStore ceremonyStore;
     private final RateLimiter limiter;
     private final TokenService tokens;
+    private final ClientAddress clientAddress;
 
-    HealthCheck(CredentialStore store, CeremonyStore ceremonyStore, RateLimiter limiter, TokenService tokens) {
+    HealthCheck(CredentialStore store, CeremonyStore ceremonyStore, RateLimiter limiter, TokenService tokens,
+                ClientAddress clientAddress) {
         this.store = store;
         this.ceremonyStore = ceremonyStore;
         this.limiter = limiter;
         this.tokens = tokens;
+        this.clientAddress = clientAddress;
     }
 
     void handle(Context ctx) {
@@ -40,8 +45,12 @@ final class HealthCheck {
         String signingKey = tokens.signingKid(Instant.now()).orElse(null);
         boolean up = credentials.equals(UP) && ceremonies.equals(UP) && keyRing.equals(UP) && signingKey != null;
         ctx.header("Cache-Control", "no-store");
-        ctx.status(up ? 200 : 503).json(new HealthReport(up ? UP : DOWN, credentials, ceremonies, keyRing,
-                signingKey));
+        ctx.status(up ? 200 : 503);
+        if (clientAddress.viaTrustedProxy(ctx)) {
+            ctx.json(new HealthStatus(up ? UP : DOWN));
+        } else {
+            ctx.json(new HealthReport(up ? UP : DOWN, credentials, ceremonies, keyRing, signingKey));
+        }
     }
 
     private static String probe(Runnable check) {

@@ -43,7 +43,7 @@ public final class HttpApi implements AutoCloseable {
                 new AuthenticationCeremony(config, store, ceremonyStore, json), tokens, bodies, bearer,
                 new CeremonyGuard(config, limiter, metrics, events, clientAddress), events, clientAddress);
         CredentialRoutes credentials = new CredentialRoutes(store, bodies, bearer, events, clientAddress);
-        HealthCheck health = new HealthCheck(store, ceremonyStore, limiter, tokens);
+        HealthCheck health = new HealthCheck(store, ceremonyStore, limiter, tokens, clientAddress);
         // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
         PublicContentHandler publicContent = new PublicContentHandler(() -> tokens.publicJwks(Instant.now()),
                 headers, StaticFiles.load());

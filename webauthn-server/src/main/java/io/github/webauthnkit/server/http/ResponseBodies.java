@@ -47,6 +47,10 @@ final class ResponseBodies {
     record HealthReport(String status, String store, String ceremonies, String keyRing, String signingKey) {
     }
 
+    /** The health answer for callers outside the stack's network. */
+    record HealthStatus(String status) {
+    }
+
     private ResponseBodies() {
     }
 }

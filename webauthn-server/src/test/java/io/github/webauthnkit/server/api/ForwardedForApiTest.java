@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.server.extension.AuthEvent;
 import io.github.webauthnkit.server.testing.TestServer;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,6 +61,23 @@ class ForwardedForApiTest {
             RawHttp http = new RawHttp(elsewhere.baseUrl());
             assertError(http.post("/authenticate/start", "{}", "X-Forwarded-For", "203.0.113.10"), 429,
                     "rate_limited");
+        }
+    }
+
+    /** Through the trusted proxy /health says UP or DOWN and nothing else; direct callers get the whole report. */
+    @Test
+    void healthThroughTheProxyTellsTheStatusAlone() {
+        try (TestServer behindProxy = TestServer.start("ES256", Map.of("WEBAUTHN_TRUST_PROXY", "true",
+                "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.0/8, ::1"));
+             TestServer direct = TestServer.start("ES256", Map.of("WEBAUTHN_TRUST_PROXY", "true",
+                     "WEBAUTHN_TRUSTED_PROXIES", "192.0.2.10"))) {
+            HttpResponse<String> outside = new RawHttp(behindProxy.baseUrl()).get("/health");
+            assertThat(outside.statusCode()).isEqualTo(200);
+            assertThat(outside.body()).isEqualTo("{\"status\":\"UP\"}");
+            HttpResponse<String> internal = new RawHttp(direct.baseUrl()).get("/health");
+            assertThat(internal.statusCode()).isEqualTo(200);
+            assertThat(internal.body()).contains("\"status\":\"UP\"").contains("\"store\":\"UP\"")
+                    .contains("\"signingKey\":\"test-");
         }
     }
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The official postgres entrypoint's contract: as root, read POSTGRES_PASSWORD_FILE (a secret only root may read),
 # own the data and socket directories, and run again as postgres; as postgres, initialise an empty PGDATA with
-# POSTGRES_USER, its password (scram-sha-256 over TCP) and POSTGRES_DB, then exec the server.
+# POSTGRES_USER, its password (scram-sha-256 over TCP) and POSTGRES_DB, run /docker-entrypoint-initdb.d (*.sh
+# executed or sourced, *.sql through psql), then exec the server.
 set -euo pipefail
 
 if [ "${1:-}" = postgres ] && [ "$(id -u)" = 0 ]; then
@@ -30,6 +31,13 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     psql -v ON_ERROR_STOP=1 --username="$user" --dbname=postgres -q \
       -c "CREATE DATABASE \"${POSTGRES_DB:-$user}\""
   fi
+  export POSTGRES_USER="$user" POSTGRES_DB="${POSTGRES_DB:-$user}"
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in
+      *.sh) if [ -x "$f" ]; then "$f"; else . "$f"; fi ;;
+      *.sql) psql -v ON_ERROR_STOP=1 --username="$user" --dbname="$POSTGRES_DB" -q -f "$f" ;;
+    esac
+  done
   pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   echo "PostgreSQL init process complete; ready for start up."
 fi

@@ -94,6 +94,14 @@ class ProductionStackIT {
                     URI.create("https://localhost/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(publicHealth.body()).as("/health through the proxy tells the status alone").isEqualTo(
                     "{\"status\":\"UP\"}");
+            String postgres = stack.containers("postgres").get(0);
+            assertThat(stack.docker("exec", postgres, "psql", "-U", "webauthn_admin", "-d", "webauthn", "-tAc",
+                    "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'webauthn'").output()
+                    .strip()).as("the server's database role").isEqualTo("f|f|f");
+            Command.Result superuserOverTcp = stack.docker("exec", postgres, "sh", "-c", "PGPASSWORD=\"$(cat"
+                    + " /run/secrets/postgres_password)\" psql -h 127.0.0.1 -U webauthn_admin -d webauthn -c 'SELECT 1'");
+            assertThat(superuserOverTcp.exitCode()).as(superuserOverTcp.output()).isNotZero();
+            assertThat(superuserOverTcp.output()).contains("rejects connection");
             String redis = stack.docker("exec", stack.containers("redis").get(0), "sh", "-c",
                     "REDISCLI_AUTH=\"$(cat /run/secrets/redis_password)\" redis-cli config get 'maxmemory*'").output();
             assertThat(redis).as("Redis memory bound and eviction").contains("201326592").contains("volatile-ttl");

@@ -37,9 +37,9 @@ final class ProductionProject {
         }
         run(project, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                "-keyout", "docker/secrets/tls_private_key.pem", "-out", "docker/certs/fullchain.pem");
-        run(project, "chmod", "600", "docker/secrets/tls_private_key.pem");
-        run(project, "chown", "-R", SERVICE_USER + ":" + SERVICE_USER, "docker/secrets");
+                "-keyout", "docker/tls/tls_private_key.pem", "-out", "docker/certs/fullchain.pem");
+        run(project, "chmod", "600", "docker/tls/tls_private_key.pem");
+        run(project, "chown", "-R", SERVICE_USER + ":" + SERVICE_USER, "docker/secrets", "docker/tls");
         return project;
     }
 
@@ -62,9 +62,9 @@ final class ProductionProject {
         return HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** Reads a file of {@code docker/secrets}, which belongs to the service user. */
-    static String secret(GeneratedProject project, String name) throws java.io.IOException {
-        return Files.readString(project.file("docker/secrets/" + name)).strip();
+    /** Reads a secret file of the project ({@code docker/secrets/...}, {@code docker/tls/...}). */
+    static String secret(GeneratedProject project, String path) throws java.io.IOException {
+        return Files.readString(project.file(path)).strip();
     }
 
     private static void run(GeneratedProject project, String... command) {

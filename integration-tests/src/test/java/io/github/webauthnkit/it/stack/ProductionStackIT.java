@@ -51,8 +51,8 @@ class ProductionStackIT {
             assertThat(plain.headers().firstValue("Location")).hasValue("https://localhost/");
 
             List<String> secrets = new ArrayList<>();
-            for (String name : List.of("postgres_password", "redis_password", "tls_private_key.pem",
-                    "jwt_signing_keys.json")) {
+            for (String name : List.of("docker/secrets/postgres_password", "docker/secrets/redis_password",
+                    "docker/tls/tls_private_key.pem", "docker/secrets/jwt_signing_keys.json")) {
                 secrets.add(ProductionProject.secret(project, name));
             }
             Map<String, String> capabilities = Map.of("server", "[]", "proxy", "[]",
@@ -82,6 +82,8 @@ class ProductionStackIT {
                 }
             }
             String server = stack.containers("server").get(0);
+            assertThat(stack.docker("exec", server, "ls", "-a", "/run/secrets/jwt_signing_keys").output())
+                    .as("the server's view of the secrets").contains("jwt_signing_keys.json").doesNotContain("tls");
             assertThat(stack.docker("exec", server, "sh", "-c", "touch /app/written").exitCode())
                     .as("a write outside the server's tmpfs").isNotZero();
             assertThat(stack.docker("exec", server, "sh", "-c", "touch /tmp/written").exitCode())

@@ -77,7 +77,7 @@ class DevelopmentStackIT {
             String before = jwks(base);
             Command.Result rotated = Command.run(project.dir(), Duration.ofMinutes(5), Map.of(),
                     List.of("bash", "scripts/rotate-keys.sh")).assertSuccess("scripts/rotate-keys.sh");
-            assertThat(rotated.output()).contains("Rotated.");
+            assertThat(rotated.output()).contains("Rotated.").contains("Confirmed: http://localhost:" + port + " publishes");
             JsonNode published = awaitNewKey(base, before, Duration.ofSeconds(15));
             assertThat(published.path("keys")).hasSize(2);
             assertThat(JSON.readTree(Files.readString(project.file("config/webauthn-jwks.json")))).isEqualTo(published);

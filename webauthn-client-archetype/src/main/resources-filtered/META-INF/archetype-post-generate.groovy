@@ -236,6 +236,20 @@ def createSecretsAndKeys = { ->
 }
 
 // The user sees where the secrets and the public key are and how to run the server.
+// The containers that read the 0600 secrets run as their owner (WEBAUTHN_UID/GID in the Compose file): docker/.env
+// names the user who generated the project, so the stack works for that user without an export.
+def recordSecretsOwner = { ->
+    Path secrets = projectDir.resolve('docker/secrets')
+    Path env = projectDir.resolve('docker/.env')
+    if (Files.isDirectory(secrets) && Files.isRegularFile(env)) {
+        def uid = Files.getAttribute(secrets, 'unix:uid')
+        def gid = Files.getAttribute(secrets, 'unix:gid')
+        Files.writeString(env, env.toFile().text + '# The user that owns docker/secrets, whose ids the containers reading the secrets run with. A clone\n'
+                + '# of this project elsewhere creates its secrets as its own user: set that user\'s ids here (id -u, id -g).\n'
+                + "WEBAUTHN_UID=${uid}\nWEBAUTHN_GID=${gid}\n")
+    }
+}
+
 def printNextSteps = { ->
     def rel = { String p -> projectDir.relativize(projectDir.resolve(p)).toString() }
     def origin = value('serverUrl').replaceAll('/$', '')
@@ -274,4 +288,5 @@ pruneUnchosen()
 writeServerDefaults()
 makeScriptsExecutable()
 createSecretsAndKeys()
+recordSecretsOwner()
 printNextSteps()

@@ -48,9 +48,6 @@ public final class ComposeStack implements AutoCloseable {
         DockerEngine engine = DockerEngine.get();
         Map<String, String> env = new HashMap<>(engine.environment());
         env.putAll(StandInImages.environment(engine));
-        // The secrets are 0600 files of the user running the tests; the containers that read them run as that user.
-        env.put("WEBAUTHN_UID", Command.run(project.dir(), LIMIT, Map.of(), List.of("id", "-u")).output().strip());
-        env.put("WEBAUTHN_GID", Command.run(project.dir(), LIMIT, Map.of(), List.of("id", "-g")).output().strip());
         env.putAll(extraEnvironment);
         ComposeStack stack = new ComposeStack(engine, project, env);
         stack.files.addAll(extraFiles);

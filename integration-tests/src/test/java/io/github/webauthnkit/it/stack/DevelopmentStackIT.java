@@ -48,6 +48,9 @@ class DevelopmentStackIT {
                 "serverUrl", "http://localhost:" + port, "postgresPort", Integer.toString(freePort()),
                 "redisPort", Integer.toString(freePort())));
         project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
+        // No WEBAUTHN_UID in the environment: docker/.env names the user who generated the project (the secrets' owner).
+        String uid = Command.run(project.dir(), Duration.ofSeconds(10), Map.of(), List.of("id", "-u")).output().strip();
+        assertThat(Files.readString(project.file("docker/.env"))).contains("WEBAUTHN_UID=" + uid + "\n");
         String base = "http://127.0.0.1:" + port;
         SoftwareAuthenticator authenticator = new SoftwareAuthenticator("http://localhost:" + port,
                 SoftwareAuthenticator.Algorithm.ES256);

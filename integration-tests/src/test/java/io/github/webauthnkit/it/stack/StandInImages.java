@@ -41,6 +41,7 @@ public final class StandInImages {
         env.put("POSTGRES_IMAGE", image("postgres"));
         env.put("REDIS_IMAGE", image("redis"));
         env.put("NGINX_IMAGE", image("nginx"));
+        env.put("PYTHON_IMAGE", image("python"));
         return env;
     }
 
@@ -55,7 +56,7 @@ public final class StandInImages {
         }
         Path sources = Path.of(System.getProperty("kit.sourceDir", "..")).toAbsolutePath().normalize()
                 .resolve("integration-tests/src/test/docker/stand-ins");
-        for (String name : List.of("jre", "postgres", "redis", "nginx")) {
+        for (String name : List.of("jre", "postgres", "redis", "nginx", "python")) {
             System.out.println("Stand-in image " + image(name) + " from " + sources.resolve(name));
             engine.docker(BUILD_LIMIT, "build", "-q", "--build-arg", "BASE_IMAGE=" + BASE, "-t", image(name),
                     sources.resolve(name).toString()).assertSuccess("docker build of the " + name + " stand-in");

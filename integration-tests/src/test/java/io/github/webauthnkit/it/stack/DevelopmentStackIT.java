@@ -14,11 +14,9 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.RunningServer;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,10 +41,10 @@ class DevelopmentStackIT {
 
     @Test
     void theDevelopmentStackRunsServesPasskeysAndKeepsItsAccounts() throws Exception {
-        int port = freePort();
+        int port = RunningServer.freePort();
         GeneratedProject project = GeneratedProject.generate("stack-dev", Map.of("generateExamples", "none",
-                "serverUrl", "http://localhost:" + port, "postgresPort", Integer.toString(freePort()),
-                "redisPort", Integer.toString(freePort())));
+                "serverUrl", "http://localhost:" + port, "postgresPort", Integer.toString(RunningServer.freePort()),
+                "redisPort", Integer.toString(RunningServer.freePort())));
         project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
         // No WEBAUTHN_UID in the environment: docker/.env names the user who generated the project (the secrets' owner).
         String uid = Command.run(project.dir(), Duration.ofSeconds(10), Map.of(), List.of("id", "-u")).output().strip();
@@ -144,9 +142,4 @@ class DevelopmentStackIT {
         return processor.process(token, null);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -88,7 +88,7 @@ class ProductionStackIT {
                     .as("a write outside the server's tmpfs").isNotZero();
             assertThat(stack.docker("exec", server, "sh", "-c", "touch /tmp/written").exitCode())
                     .as("a write to its tmpfs").isZero();
-            Command.Result health = Command.run(project.dir(), Duration.ofMinutes(2), stackEnvironment(stack),
+            Command.Result health = Command.run(project.dir(), Duration.ofMinutes(2), stack.engine().environment(),
                     List.of("bash", "scripts/health-check.sh", "--compose", "--server", "https://localhost"));
             assertThat(health.output()).contains("postgres  ok").contains("redis     ok");
 
@@ -132,7 +132,4 @@ class ProductionStackIT {
         }
     }
 
-    private static Map<String, String> stackEnvironment(ComposeStack stack) {
-        return stack.engine().environment();
-    }
 }

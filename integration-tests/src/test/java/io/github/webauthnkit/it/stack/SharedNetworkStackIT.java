@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.RunningServer;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,11 +21,12 @@ class SharedNetworkStackIT {
 
     @Test
     void aServiceOnTheSharedNetworkVerifiesTokensWithTheJwksByServiceName() throws Exception {
-        int port = freePort();
+        int port = RunningServer.freePort();
         String shared = "platform-" + ProcessHandle.current().pid();
         GeneratedProject project = GeneratedProject.generate("stack-shared", Map.of("generateExamples", "python",
                 "networkMode", "shared", "sharedNetwork", shared, "serverUrl", "http://localhost:" + port,
-                "postgresPort", Integer.toString(freePort()), "redisPort", Integer.toString(freePort())));
+                "postgresPort", Integer.toString(RunningServer.freePort()),
+                "redisPort", Integer.toString(RunningServer.freePort())));
         project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
         DockerEngine engine = DockerEngine.get();
         engine.docker("network", "create", shared).assertSuccess("network create " + shared);
@@ -62,9 +61,4 @@ class SharedNetworkStackIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

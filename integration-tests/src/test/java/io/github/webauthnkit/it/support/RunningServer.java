@@ -132,7 +132,8 @@ public final class RunningServer implements AutoCloseable {
         Processes.stop(process);
     }
 
-    private static int freePort() throws IOException {
+    /** A free TCP port on the loopback interface, for a server or a stack to publish. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

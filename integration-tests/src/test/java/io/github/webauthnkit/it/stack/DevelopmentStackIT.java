@@ -15,6 +15,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.RunningServer;
+import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import java.net.URI;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The development stack of a freshly generated project (isolated network), started for real: the image built with
  * the project's Dockerfile and its class-data training run, PostgreSQL and Redis, every service healthy; a passkey
- * registers and signs in through the published port and its token verifies with config/webauthn-jwks.json; the
+ * registers and signs in through the published port, from the software authenticator and from Chromium with a
+ * virtual authenticator on the stack's own page, and the tokens verify with config/webauthn-jwks.json; the
  * database ports are published on 127.0.0.1 only and nothing outside the stack's network reaches it; a rotation reaches
  * the running server without a restart; the accounts survive the stack going down and up again.
  */
@@ -65,6 +67,15 @@ class DevelopmentStackIT {
                     .toFile()));
             assertThat(claims.getSubject()).isEqualTo(userId);
             assertThat(claims.getAudience()).containsExactly("stack-dev-api");
+            try (Chromium chromium = Chromium.start()) {
+                BrowserCeremony.Tokens erin = BrowserCeremony.registerAndSignIn(chromium, "http://localhost:" + port,
+                        "erin");
+                JWKSet exported = JWKSet.load(project.file("config/webauthn-jwks.json").toFile());
+                JWTClaimsSet registered = verify(erin.afterRegistration(), exported);
+                JWTClaimsSet signedIn = verify(erin.afterSignIn(), exported);
+                assertThat(signedIn.getSubject()).isEqualTo(registered.getSubject()).isNotEqualTo(userId);
+                assertThat(signedIn.getStringClaim("preferred_username")).isEqualTo("erin");
+            }
 
             for (String service : List.of("postgres", "redis", "server")) {
                 String bindings = stack.docker("inspect", "--format",

@@ -7,8 +7,10 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -60,6 +62,14 @@ final class ProductionProject {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The base64 SHA-256 of the proxy certificate's public key, as Chromium's SPKI allow list takes it. */
+    static String spkiHash(GeneratedProject project) throws Exception {
+        try (InputStream in = Files.newInputStream(project.file("docker/certs/fullchain.pem"))) {
+            byte[] spki = CertificateFactory.getInstance("X.509").generateCertificate(in).getPublicKey().getEncoded();
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
+        }
     }
 
     /** Reads a secret file of the project ({@code docker/secrets/...}, {@code docker/tls/...}). */

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The production stack: the TLS proxy with a certificate made here, the only container that publishes ports; a
- * passkey ceremony over https through it; /metrics not reachable through it; every container non-root on a read-only
+ * passkey ceremony over https through it, from the software authenticator and from Chromium on the stack's page; /metrics not reachable through it; every container non-root on a read-only
  * root file system with the capabilities the Compose file lists, the server still working; no secret in any
  * container's environment. The secrets belong to a service user (uid 10001), not to the user running the tests.
  */
@@ -40,6 +43,21 @@ class ProductionStackIT {
                     new SoftwareAuthenticator("https://localhost", SoftwareAuthenticator.Algorithm.ES256));
             String userId = bob.register("bob").path("userId").asText();
             assertThat(SignedJWT.parse(bob.signIn("bob")).getJWTClaimsSet().getSubject()).isEqualTo(userId);
+            // The browser trusts the proxy's certificate by its key (as if a CA had issued it): WebAuthn refuses
+            // pages whose certificate errors were merely ignored.
+            try (Chromium chromium = Chromium.start("--ignore-certificate-errors-spki-list="
+                    + ProductionProject.spkiHash(project))) {
+                BrowserCeremony.Tokens erin = BrowserCeremony.registerAndSignIn(chromium, ProductionProject.ORIGIN,
+                        "erin");
+                JWKSet served = JWKSet.parse(https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
+                        + "/.well-known/jwks.json")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                for (String token : List.of(erin.afterRegistration(), erin.afterSignIn())) {
+                    SignedJWT jwt = SignedJWT.parse(token);
+                    assertThat(jwt.verify(new RSASSAVerifier(served.getKeyByKeyId(jwt.getHeader().getKeyID())
+                            .toRSAKey()))).as("the browser's token verifies with the served JWKS").isTrue();
+                    assertThat(jwt.getJWTClaimsSet().getStringClaim("preferred_username")).isEqualTo("erin");
+                }
+            }
 
             HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());

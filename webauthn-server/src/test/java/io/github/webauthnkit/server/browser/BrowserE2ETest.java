@@ -2,15 +2,12 @@ package io.github.webauthnkit.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.TestServer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,16 +18,12 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.Credential;
@@ -57,14 +50,12 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  * <p>On failure the page (screenshot, HTML, browser console) is saved under {@code target/browser-e2e/}.
  */
 class BrowserE2ETest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration CEREMONY = Duration.ofSeconds(20);
 
     private static TestServer server;
+    private static Chromium chromium;
     private static ChromeDriver browser;
     private static String firstTab;
-    private static Path profile;
 
     /** Runs before the test's tab is closed. */
     @RegisterExtension
@@ -72,27 +63,10 @@ class BrowserE2ETest {
             .ifPresent(failure -> snapshot(context.getRequiredTestMethod().getName()));
 
     @BeforeAll
-    static void start() throws IOException {
-        for (Path program : List.of(CHROMIUM, CHROMEDRIVER)) {
-            assertThat(Files.isExecutable(program))
-                    .as("The browser test needs Debian's Chromium and its driver, and %s is missing."
-                            + " Install them with: apt-get install chromium chromium-driver", program)
-                    .isTrue();
-        }
-        // The driver comes from the service below, so Selenium Manager never runs or downloads anything.
-        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+    static void start() {
         server = TestServer.start();
-        profile = Files.createTempDirectory("chromium-profile-");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                "--user-data-dir=" + profile);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        chromium = Chromium.start();
+        browser = chromium.driver();
         firstTab = browser.getWindowHandle();
     }
 
@@ -109,17 +83,12 @@ class BrowserE2ETest {
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (browser != null) {
-            browser.quit();
+    static void stop() {
+        if (chromium != null) {
+            chromium.close();
         }
         if (server != null) {
             server.close();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -295,12 +264,8 @@ class BrowserE2ETest {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    /** A CTAP2 authenticator that stores discoverable credentials and verifies the user, if the user consents. */
     private static VirtualAuthenticator attach(VirtualAuthenticatorOptions.Transport transport, boolean consenting) {
-        return browser.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
-                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2).setTransport(transport)
-                .setHasResidentKey(true).setHasUserVerification(true).setIsUserVerified(true)
-                .setIsUserConsenting(consenting));
+        return chromium.attachAuthenticator(transport, consenting);
     }
 
     /** Waits, ignoring elements replaced while the page re-renders. */
@@ -409,17 +374,8 @@ class BrowserE2ETest {
     }
 
     private static void snapshot(String name) {
-        if (browser == null) {
-            return;
-        }
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "browser-e2e"));
-            Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-            Files.writeString(dir.resolve(name + ".html"), browser.getPageSource(), StandardCharsets.UTF_8);
-            Files.write(dir.resolve(name + "-console.log"), browser.manage().logs().get(LogType.BROWSER).getAll()
-                    .stream().map(LogEntry::toString).collect(Collectors.toList()), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("Could not save the page after the failure: " + e);
+        if (chromium != null) {
+            chromium.snapshot(Path.of("target", "browser-e2e"), name);
         }
     }
 }

@@ -130,6 +130,10 @@ project.toFile().eachFileRecurse(groovy.io.FileType.FILES) { f ->
     }
 }
 
+// The scripts pass shellcheck and hold nothing that bash 3.2 (macOS) or the BSD tools lack.
+scriptsDir = project.resolve('scripts')
+evaluate(new File(basedir, '../../check-scripts.groovy'))
+
 // The Compose file is valid for docker-compose (the schema and the hardening are checked by the integration tests).
 def compose = new ProcessBuilder('docker-compose', '-f', 'docker/docker-compose.yml', 'config', '-q')
         .directory(project.toFile()).redirectErrorStream(true)

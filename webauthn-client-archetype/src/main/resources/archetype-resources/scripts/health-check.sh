@@ -68,12 +68,25 @@ else
 fi
 
 dc() { docker compose -f docker/docker-compose.yml "$@"; }
+# GNU timeout is not on macOS: runs a command, killing it after the given seconds.
+within() { # seconds, command...
+  "${@:2}" &
+  local pid=$!
+  (sleep "$1"; kill "$pid" 2>/dev/null) >/dev/null 2>&1 &
+  local watchdog=$!
+  local status=0
+  wait "$pid" || status=$?
+  kill "$watchdog" 2>/dev/null || true
+  return "$status"
+}
 if $compose; then
+  # shellcheck disable=SC2016 # expanded by the container's shell, which reads the secret
   if dc exec -T postgres sh -c 'PGPASSWORD="$(cat /run/secrets/postgres_password)" psql -h 127.0.0.1 -U webauthn -d webauthn -tAc "SELECT 1"' 2>&1 | grep -q 1; then
     report postgres ok "login and SELECT 1 inside the postgres container"
   else
     report postgres FAIL "login or query failed inside the postgres container"
   fi
+  # shellcheck disable=SC2016 # expanded by the container's shell, which reads the secret
   if dc exec -T redis sh -c 'REDISCLI_AUTH="$(cat /run/secrets/redis_password)" redis-cli -h 127.0.0.1 ping' 2>&1 | grep -q PONG; then
     report redis ok "AUTH and PING inside the redis container"
   else
@@ -90,7 +103,7 @@ else
   fi
   if ! command -v redis-cli >/dev/null; then
     report redis FAIL "redis-cli is not installed (apt-get install redis-tools), or use --compose"
-  elif [[ "$(REDISCLI_AUTH="$(cat "$redis_password_file")" timeout 5 redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
+  elif [[ "$(REDISCLI_AUTH="$(cat "$redis_password_file")" within 5 redis-cli -h "$redis_host" -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
     report redis ok "AUTH and PING on $redis_host:$redis_port"
   else
     report redis FAIL "no authenticated PING on $redis_host:$redis_port"

@@ -3,6 +3,7 @@
 # pom.xml, where webauthn-keys:rotate reads them):
 ROTATION_INTERVAL="${keyRotationInterval}"
 SERVER_URL="${serverUrl.replaceAll('/$', '')}"
+PUBLIC_KEY_FILE="${publicKeyPath}"
 #[[
 set -euo pipefail
 
@@ -11,7 +12,8 @@ usage() {
 Usage: scripts/rotate-keys.sh [--revoke <kid>] [--algorithm <alg>] [--server <url>] [--no-confirm]
 
 Rotates the JWT signing keys (docker/secrets/jwt_signing_keys.json) with webauthn-keys:rotate and refreshes
-config/webauthn-public-key.pem and config/webauthn-jwks.json. Run it every $ROTATION_INTERVAL (for example from cron).
+config/webauthn-jwks.json and, unless webauthn.keys.exportPublicKey is false in pom.xml, $PUBLIC_KEY_FILE; prints the
+files written with their key ids, and the new key id. Run it every $ROTATION_INTERVAL (for example from cron).
 
   (no option)        staged rotation: the next key is published now and signs after the publish-ahead time
                      (webauthn.keys.publishAhead in pom.xml)
@@ -45,10 +47,24 @@ cd "$(dirname "$0")/.."
 jwks_file=config/webauthn-jwks.json
 kids() { grep -o '"kid" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort; }
 before=$( { [[ -f "$jwks_file" ]] && kids < "$jwks_file"; } || true)
-# Not quiet: the goal's lines name the new key, when it starts signing and when the previous one expires.
-./mvnw -B -ntp webauthn-keys:rotate ${args[@]+"${args[@]}"}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Not quiet: the goal's lines name the new key, when it starts signing and when the previous one expires. (An empty
+# array under set -u fails on bash 3.2, hence the +.)
+./mvnw -B -ntp webauthn-keys:rotate ${args[@]+"${args[@]}"} | tee "$log"
 added=$(comm -13 <(printf '%s\n' "$before") <(kids < "$jwks_file") | grep -v '^$' || true)
+pem=$(sed -n -E 's/^\[INFO\] (Wrote|Unchanged:) public key (.*) \([^)]*\)$/\2/p' "$log")
+pem="${pem#"$PWD"/}"
+pinned() { # when: what services that pin the PEM must do
+  if [[ -n "$pem" ]]; then
+    echo "services that pin $pem must get the new file $1."
+  else
+    echo "no PEM is exported (webauthn.keys.exportPublicKey is false in pom.xml), so no pinned copy needs replacing."
+  fi
+}
 echo
+echo "Public exports (file, key ids):"
+grep -E '(Wrote|Unchanged:) (public key|JWKS) ' "$log" | sed -e 's/^\[INFO\] /  /' -e "s| $PWD/| |"
 echo "New key: ${added:-none (see the lines of the goal above)}"
 
 # A server that failed to re-read the ring keeps signing with, and publishing, the old keys (a revoked one too):
@@ -84,7 +100,7 @@ if [[ -n "$revoke" ]]; then
 Revoked $revoke. What happens next:
   - Running servers read the new ring within a second (no restart) and sign with the new key now.
   - Verifiers that cache the JWKS drop $revoke at their next refresh (the server's JWKS allows 5 minutes of caching);
-    services that pin config/webauthn-public-key.pem must get the new file and restart now.
+    $(pinned "and restart now")
   - Users signed in with tokens from $revoke must sign in again.
 NEXT
 else
@@ -95,7 +111,7 @@ Rotated. What happens next:
   - Until then the current key keeps signing; it stays published until its last token expires (the expiry the goal
     printed: publish-ahead + token lifetime + 60 s clock skew from now), then the next rotation drops it.
   - Running servers pick the ring up within a second, no restart. Verifiers using the JWKS need nothing;
-    services that pin config/webauthn-public-key.pem must get the new file after the switch.
+    $(pinned "after the switch")
 NEXT
 fi
 ]]#

@@ -147,10 +147,10 @@ class ComposeFilesIT {
         for (String script : List.of("export-public-key.sh", "rotate-keys.sh", "health-check.sh")) {
             Path file = project.file("scripts/" + script);
             assertThat(Files.isExecutable(file)).as(script + " executable").isTrue();
-            assertThat(Command.run(project.dir(), Duration.ofSeconds(30), Map.of(), List.of("bash", "-n", file.toString()))
+            assertThat(Command.run(project.dir(), Duration.ofSeconds(30), Map.of(), List.of(GeneratedProject.bash(), "-n", file.toString()))
                     .exitCode()).as("bash -n " + script).isZero();
             Command.Result help = Command.run(project.dir(), Duration.ofSeconds(30), Map.of(),
-                    List.of(file.toString(), "--help"));
+                    List.of(GeneratedProject.bash(), file.toString(), "--help"));
             assertThat(help.exitCode()).as(script + " --help").isZero();
             assertThat(help.output()).startsWith("Usage: scripts/" + script);
             assertThat(Files.readString(file)).contains("set -euo pipefail");

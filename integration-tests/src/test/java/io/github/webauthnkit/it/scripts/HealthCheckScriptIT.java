@@ -30,7 +30,7 @@ class HealthCheckScriptIT {
                      "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(),
                      "WEBAUTHN_REDIS_URL", redis.url(),
                      "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString()))) {
-            List<String> command = List.of("bash", script.toString(), "--server", server.baseUrl(),
+            List<String> command = List.of(GeneratedProject.bash(), script.toString(), "--server", server.baseUrl(),
                     "--postgres-port", postgres.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1"), "--postgres-db", "postgres",
                     "--postgres-password-file", postgres.passwordFile().toString(),
                     "--redis-port", redis.url().replaceAll(".*:(\\d+)$", "$1"),

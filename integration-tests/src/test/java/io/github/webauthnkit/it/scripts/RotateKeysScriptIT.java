@@ -2,16 +2,12 @@ package io.github.webauthnkit.it.scripts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.github.webauthnkit.it.support.Command;
+import io.github.webauthnkit.it.support.FrozenJwks;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.RunningServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,22 +38,12 @@ class RotateKeysScriptIT {
                     + " and no longer " + signing + ".");
 
             // A server that kept its old keys: it serves the JWKS as it was before the next rotation.
-            byte[] stale = Files.readAllBytes(project.file("config/webauthn-jwks.json"));
-            HttpServer frozen = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            frozen.createContext("/.well-known/jwks.json", exchange -> {
-                exchange.sendResponseHeaders(200, stale.length);
-                exchange.getResponseBody().write(stale);
-                exchange.close();
-            });
-            frozen.start();
-            try {
-                String url = "http://127.0.0.1:" + frozen.getAddress().getPort();
+            try (FrozenJwks frozen = new FrozenJwks(Files.readAllBytes(project.file("config/webauthn-jwks.json")))) {
+                String url = frozen.baseUrl();
                 Command.Result notFollowed = rotate(project, "--server", url);
                 assertThat(notFollowed.exitCode()).isEqualTo(1);
                 assertThat(notFollowed.output()).contains("error: " + url + " still does not publish " + newKey(notFollowed)
                         + " after 15 s: it has not re-read the ring");
-            } finally {
-                frozen.stop(0);
             }
             Command.Result unreachable = rotate(project, "--server", "http://127.0.0.1:9");
             assertThat(unreachable.exitCode()).isZero();
@@ -66,10 +52,7 @@ class RotateKeysScriptIT {
     }
 
     private static Command.Result rotate(GeneratedProject project, String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", "scripts/rotate-keys.sh"));
-        command.addAll(List.of(args));
-        return Command.run(project.dir(), LIMIT, Map.of("MAVEN_ARGS", String.join(" ",
-                GeneratedProject.localRepositoryArgs())), command);
+        return project.script(LIMIT, "scripts/rotate-keys.sh", args);
     }
 
     private static String newKey(Command.Result result) {

@@ -92,6 +92,25 @@ public final class GeneratedProject {
         return Command.run(dir, limit, Map.of(), command);
     }
 
+    /**
+     * Runs one of the project's scripts ({@code scripts/<name>.sh}) from the project directory with the bash of
+     * {@link #bash()}, its Maven runs using this build's local repository.
+     */
+    public Command.Result script(Duration limit, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of(bash(), script));
+        command.addAll(List.of(args));
+        return Command.run(dir, limit, Map.of("MAVEN_ARGS", String.join(" ", localRepositoryArgs())), command);
+    }
+
+    /**
+     * The bash that runs the scripts: {@code -Dkit.bash=<path>} names another (macOS ships bash 3.2; one built from
+     * the GNU sources checks that the scripts run there), else the {@code bash} on the PATH.
+     */
+    public static String bash() {
+        String bash = System.getProperty("kit.bash");
+        return bash == null || bash.isBlank() ? "bash" : bash;
+    }
+
     public static String kitVersion() {
         return System.getProperty("kit.version", "0.1.0-SNAPSHOT");
     }

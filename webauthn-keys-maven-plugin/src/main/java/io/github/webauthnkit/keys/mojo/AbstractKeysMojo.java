@@ -38,8 +38,9 @@ abstract class AbstractKeysMojo extends AbstractMojo {
     protected File jwksFile;
 
     /**
-     * Whether the PEM export is kept up to date. When false, {@code export-key} does nothing for a local ring and
-     * {@code rotate} / {@code generate-secrets} refresh only the JWKS.
+     * Whether the PEM export is kept up to date. When false no goal writes the PEM: {@code export-key} does nothing
+     * for a local ring and writes only the JWKS from a server or file, {@code rotate} / {@code generate-secrets}
+     * refresh only the JWKS.
      */
     @Parameter(property = "webauthn.keys.exportPublicKey", defaultValue = "true")
     protected boolean exportPublicKey;

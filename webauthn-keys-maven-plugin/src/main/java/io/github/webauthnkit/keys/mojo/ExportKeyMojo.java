@@ -17,7 +17,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * <p>In a project with a key ring it exports the key that signs now. In a project that only consumes tokens, set
  * {@code webauthn.keys.jwksUrl} (a running server's {@code /.well-known/jwks.json}) or {@code webauthn.keys.jwksSource}
  * (a JWKS file): the JWKS is fetched with timeouts, validated, and both the PEM of the key that signs now and the
- * JWKS itself are written. Unchanged files are left untouched.
+ * JWKS itself are written. With {@code webauthn.keys.exportPublicKey} false no PEM is written: nothing for a ring, only
+ * the JWKS for a server or file. Unchanged files are left untouched.
  *
  * <p>Example: {@code mvn webauthn-keys:export-key -Dwebauthn.keys.jwksUrl=https://auth.example.com/.well-known/jwks.json}
  */
@@ -48,9 +49,13 @@ public class ExportKeyMojo extends AbstractExportMojo {
         Instant now = now();
         if (remote()) {
             List<JWK> keys = remoteKeys();
-            JWK current = RemoteJwks.consumerKey(keys, now);
-            getLog().info(KeyExports.writePublicKey(current, publicKeyFile.toPath()).describe("public key")
-                    + " from " + remoteName());
+            if (exportPublicKey) {
+                JWK current = RemoteJwks.consumerKey(keys, now);
+                getLog().info(KeyExports.writePublicKey(current, publicKeyFile.toPath()).describe("public key")
+                        + " from " + remoteName());
+            } else {
+                getLog().info("export-key wrote no PEM: webauthn.keys.exportPublicKey is false.");
+            }
             getLog().info(KeyExports.writeJwks(keys, jwksFile.toPath()).describe("JWKS") + " from " + remoteName());
             return;
         }

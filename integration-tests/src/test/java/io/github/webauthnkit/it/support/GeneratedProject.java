@@ -97,18 +97,20 @@ public final class GeneratedProject {
      * {@link #bash()}, its Maven runs using this build's local repository.
      */
     public Command.Result script(Duration limit, String script, String... args) {
-        List<String> command = new ArrayList<>(List.of(bash(), script));
+        List<String> command = new ArrayList<>(bash());
+        command.add(script);
         command.addAll(List.of(args));
         return Command.run(dir, limit, Map.of("MAVEN_ARGS", String.join(" ", localRepositoryArgs())), command);
     }
 
     /**
      * The bash that runs the scripts: {@code -Dkit.bash=<path>} names another (macOS ships bash 3.2; one built from
-     * the GNU sources checks that the scripts run there), else the {@code bash} on the PATH.
+     * the GNU sources checks that the scripts run there), else the {@code bash} on the PATH in POSIX mode, which
+     * refuses some of what bash 3.2 lacks too (the archetype's lint and shellcheck check the rest).
      */
-    public static String bash() {
+    public static List<String> bash() {
         String bash = System.getProperty("kit.bash");
-        return bash == null || bash.isBlank() ? "bash" : bash;
+        return bash == null || bash.isBlank() ? List.of("bash", "--posix") : List.of(bash);
     }
 
     public static String kitVersion() {

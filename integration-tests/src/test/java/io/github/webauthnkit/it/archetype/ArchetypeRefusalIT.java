@@ -3,12 +3,14 @@ package io.github.webauthnkit.it.archetype;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.GeneratedProject;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,8 +97,12 @@ class ArchetypeRefusalIT {
                 Map.of("serverUrl", "https://auth.example.com", "relyingPartyId", "example.com", "serverPort", "9090"))
                 .assertGenerated();
 
-        assertThat(Files.readString(project.file("src/main/resources/webauthn-defaults.properties")))
-                .contains("WEBAUTHN_PORT=9090").contains("WEBAUTHN_ORIGINS=https://auth.example.com");
+        Properties defaults = new Properties();
+        try (Reader reader = Files.newBufferedReader(project.file("src/main/resources/webauthn-defaults.properties"))) {
+            defaults.load(reader);
+        }
+        assertThat(defaults).containsEntry("WEBAUTHN_PORT", "9090")
+                .containsEntry("WEBAUTHN_ORIGINS", "https://auth.example.com");
     }
 
     /** A fresh clone of an empty repository is a typical target: its files stay, and nothing is overwritten. */

@@ -127,13 +127,12 @@ assertPublicJwks = { jwks ->
 
 loopback = InetAddress.getByName('127.0.0.1')
 /**
- * Serves body at /jwks.json on a free port of 127.0.0.1 and passes the URL to the builds of the case as
- * -Dwebauthn.keys.jwksUrl: the invoker adds the user properties a pre-build hook puts in context.userProperties to
- * every invocation. verify.groovy stops the server; a daemon timer stops it after two minutes in any case.
+ * Serves body at path on a free port of 127.0.0.1 and returns the server's base URL. verify.groovy stops the server
+ * (stopJwksServer); a daemon timer stops it after two minutes in any case.
  */
-serveJwks = { String body ->
+startJwksServer = { String body, String path ->
     def server = HttpServer.create(new InetSocketAddress(loopback, 0), 0)
-    server.createContext('/jwks.json') { exchange ->
+    server.createContext(path) { exchange ->
         byte[] bytes = body.getBytes('UTF-8')
         exchange.responseHeaders.add('Content-Type', 'application/json')
         exchange.sendResponseHeaders(200, bytes.length)
@@ -147,8 +146,13 @@ serveJwks = { String body ->
     def safetyNet = new Timer(true)
     safetyNet.schedule({ server.stop(0) } as TimerTask, 120_000)
     context.put('stopJwksServer', { safetyNet.cancel(); server.stop(0) })
-    useJwksUrl("http://127.0.0.1:${server.address.port}/jwks.json".toString())
+    "http://127.0.0.1:${server.address.port}".toString()
 }
+/**
+ * Serves body at /jwks.json and passes its URL to the builds of the case as -Dwebauthn.keys.jwksUrl: the invoker adds
+ * the user properties a pre-build hook puts in context.userProperties to every invocation.
+ */
+serveJwks = { String body -> useJwksUrl(startJwksServer(body, '/jwks.json') + '/jwks.json') }
 useJwksUrl = { String url -> context.get('userProperties').put('webauthn.keys.jwksUrl', url) }
 jwksUrl = { context.get('userProperties').get('webauthn.keys.jwksUrl') }
 stopJwksServer = { context.remove('stopJwksServer')?.call() }

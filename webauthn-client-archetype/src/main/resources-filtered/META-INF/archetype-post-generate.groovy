@@ -94,6 +94,16 @@ def validateProperties = { ->
         refuse('relyingPartyName', '1 to 64 printable characters')
     }
     ['serverPort', 'postgresPort', 'redisPort'].each { port(it) }
+    // A port in serverUrl means browsers reach the server on it directly (the development stack publishes serverPort
+    // as is). Without one, a proxy serves the origin on 80/443 and serverPort is the port behind it, free to differ.
+    def urlPort = validHost == null ? -1 : serverUri.port
+    def serverPort = value('serverPort') ==~ /\d{1,5}/ ? value('serverPort') as int : -1
+    if (urlPort != -1 && serverPort in 1..65535 && serverPort != urlPort) {
+        errors << "Property 'serverPort' (${value('serverPort')}) contradicts serverUrl (${value('serverUrl')}), whose" +
+                " port is ${urlPort}: browsers would call a port the server does not listen on. Leave serverPort out" +
+                " (it defaults to the port of serverUrl), set it to ${urlPort}, or drop the port from serverUrl when a" +
+                " proxy serves it on 80/443 and forwards to serverPort."
+    }
     oneOf('networkMode', ['isolated', 'shared'])
     def shared = value('sharedNetwork')
     if (value('networkMode') == 'shared' && (shared.isEmpty() || shared == 'none')) {

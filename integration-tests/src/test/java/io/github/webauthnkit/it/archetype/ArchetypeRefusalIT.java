@@ -3,12 +3,14 @@ package io.github.webauthnkit.it.archetype;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.GeneratedProject;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +26,13 @@ class ArchetypeRefusalIT {
                         "Invalid value for property 'serverPort': '0'. Expected a port number from 1 to 65535."),
                 Arguments.of(Map.of("serverPort", "70000"),
                         "Invalid value for property 'serverPort': '70000'. Expected a port number from 1 to 65535."),
+                Arguments.of(Map.of("serverPort", "9090"),
+                        "Property 'serverPort' (9090) contradicts serverUrl (http://localhost:8080), whose port is 8080:"
+                                + " browsers would call a port the server does not listen on."),
+                Arguments.of(Map.of("serverUrl", "https://auth.example.com:443", "relyingPartyId", "example.com",
+                                "serverPort", "8080"),
+                        "Property 'serverPort' (8080) contradicts serverUrl (https://auth.example.com:443), whose port"
+                                + " is 443"),
                 Arguments.of(Map.of("postgresPort", "http"),
                         "Invalid value for property 'postgresPort': 'http'. Expected a port number from 1 to 65535."),
                 Arguments.of(Map.of("networkMode", "bogus"),
@@ -79,6 +88,21 @@ class ArchetypeRefusalIT {
                 .contains("'attestation': 'maybe'. Expected one of none, indirect, direct, enterprise.")
                 .contains("'userVerification': 'always'. Expected one of required, preferred, discouraged.");
         assertThat(project.dir()).doesNotExist();
+    }
+
+    /** Without a port in serverUrl a proxy serves the origin, so serverPort is the port behind it, whatever it is. */
+    @Test
+    void serverPortIsFreeBehindAProxiedOrigin() throws Exception {
+        GeneratedProject project = GeneratedProject.generateInto(GeneratedProject.newWorkDir("proxied"), "proxied",
+                Map.of("serverUrl", "https://auth.example.com", "relyingPartyId", "example.com", "serverPort", "9090"))
+                .assertGenerated();
+
+        Properties defaults = new Properties();
+        try (Reader reader = Files.newBufferedReader(project.file("src/main/resources/webauthn-defaults.properties"))) {
+            defaults.load(reader);
+        }
+        assertThat(defaults).containsEntry("WEBAUTHN_PORT", "9090")
+                .containsEntry("WEBAUTHN_ORIGINS", "https://auth.example.com");
     }
 
     /** A fresh clone of an empty repository is a typical target: its files stay, and nothing is overwritten. */

@@ -71,6 +71,9 @@ class ExamplesIT {
     @BeforeAll
     void generateStartAndInstall() throws Exception {
         project = GeneratedProject.generate("examples-it", Map.of());
+        for (ExampleLanguage language : ExampleLanguage.values()) {
+            language.requireToolchain(project.file("examples"));
+        }
         project.mvnw(INSTALL, "package", "-DskipTests").assertSuccess("package of the generated project");
         server = RunningServer.start(project, Map.of());
         proxy = new CountingJwksProxy(server.baseUrl() + "/.well-known/jwks.json");

@@ -201,6 +201,65 @@ class NativeAppsApiTest {
                 .isEqualTo(List.of("http://related.localhost:8443", RELATED));
     }
 
+    /**
+     * The JSON the Kotlin and Swift snippets of the generated INTEGRATION.md send, member for member, and the members
+     * they read from the answers (those snippets cannot be compiled here).
+     */
+    @Test
+    void theJsonTheClientSnippetsSendIsAccepted() {
+        // Kotlin: the start answers' publicKey goes to Credential Manager as it is, its JSON answers come back as they are.
+        PasskeyClient android = client(configured, SoftwareAuthenticator.android(APP, APP_KEY, Algorithm.ES256));
+        String username = unique("kotlin");
+        JsonNode started = android.post("/register/start", PasskeyClient.object().put("username", username)
+                .put("displayName", username), null).expect(200).body();
+        JsonNode options = started.path("publicKey");
+        assertThat(options.at("/rp/id").asText()).isEqualTo(configured.rpId());
+        for (String member : List.of("/challenge", "/rp/name", "/user/id", "/user/name", "/user/displayName",
+                "/pubKeyCredParams/0/alg")) {
+            assertThat(options.at(member).isMissingNode()).as(member).isFalse();
+        }
+        android.post("/register/complete", PasskeyClient.object().put("requestId", started.path("requestId").asText())
+                .set("credential", android.authenticator().register(options)), null).expect(201);
+        for (JsonNode body : List.of(PasskeyClient.object(), PasskeyClient.object().put("username", username))) {
+            JsonNode signIn = android.post("/authenticate/start", body, null).expect(200).body();
+            assertThat(signIn.at("/publicKey/rpId").asText()).isEqualTo(configured.rpId());
+            JsonNode answer = android.post("/authenticate/complete", PasskeyClient.object()
+                    .put("requestId", signIn.path("requestId").asText()).set("credential",
+                            android.authenticator().authenticate(signIn.path("publicKey"))), null).expect(200).body();
+            assertThat(answer.path("access_token").asText()).isNotBlank();
+        }
+
+        // Swift: the snippet reads challenge, user.name and user.id, and sends only the members it builds.
+        SoftwareAuthenticator ios = new SoftwareAuthenticator("https://" + configured.rpId(), Algorithm.ES256);
+        PasskeyClient swift = client(configured, ios);
+        String iosUser = unique("swift");
+        started = swift.post("/register/start", PasskeyClient.object().put("username", iosUser)
+                .put("displayName", iosUser), null).expect(200).body();
+        assertThat(started.at("/publicKey/user/name").asText()).isEqualTo(iosUser);
+        JsonNode created = ios.register(started.path("publicKey"));
+        swift.post("/register/complete", PasskeyClient.object().put("requestId", started.path("requestId").asText())
+                .set("credential", swiftCredential(created, "clientDataJSON", "attestationObject")), null).expect(201);
+        JsonNode signIn = swift.post("/authenticate/start", PasskeyClient.object().put("username", iosUser), null)
+                .expect(200).body();
+        JsonNode asserted = ios.authenticate(signIn.path("publicKey"));
+        assertThat(swift.post("/authenticate/complete", PasskeyClient.object()
+                .put("requestId", signIn.path("requestId").asText()).set("credential", swiftCredential(asserted,
+                        "clientDataJSON", "authenticatorData", "signature", "userHandle")), null).expect(200).body()
+                .path("access_token").asText()).isNotBlank();
+    }
+
+    /** The credential the Swift snippet builds from the system's answer: only these members. */
+    private static JsonNode swiftCredential(JsonNode full, String... responseMembers) {
+        var credential = PasskeyClient.object().put("id", full.path("id").asText()).put("rawId", full.path("id").asText())
+                .put("type", "public-key");
+        credential.putObject("clientExtensionResults");
+        var response = credential.putObject("response");
+        for (String member : responseMembers) {
+            response.put(member, full.at("/response/" + member).asText());
+        }
+        return credential;
+    }
+
     /** A well-known document: 200 at once (no redirect), JSON, public and cacheable with an ETag that gives 304. */
     private static JsonNode document(String path) throws Exception {
         RawHttp http = new RawHttp(configured.baseUrl());

@@ -19,6 +19,11 @@ def serverHost = serverUri?.host?.toLowerCase()
 def languages = ['python', 'typescript', 'java', 'go']
 def examples = value('generateExamples')
 def chosen = (examples == 'none' || examples.isEmpty()) ? [] : examples.split(',').collect { it.trim() }
+// A comma list property, none (or empty) for no entries.
+def entries = { String key ->
+    def v = value(key)
+    (v == 'none' || v.isEmpty()) ? [] : v.split(',').collect { it.trim() }.findAll { !it.isEmpty() }
+}
 
 // Copies of the key-ring rules of webauthn-keys-core (KeyAlgorithm, Durations), kept equal by PostGenerateRulesIT. This
 // script cannot use that module: it runs in the archetype plugin's class loader before the generated project's own Maven
@@ -143,6 +148,40 @@ def validateProperties = { ->
     duration('publishAhead', 1, 30L * 86400, 'up to 30d')
     oneOf('userVerification', ['required', 'preferred', 'discouraged'])
     oneOf('attestation', ['none', 'indirect', 'direct', 'enterprise'])
+    // The server's rules for WEBAUTHN_ANDROID_APPS, WEBAUTHN_IOS_APPS and WEBAUTHN_RELATED_ORIGINS (ServerConfig).
+    def fingerprintForm = "32 hex bytes separated by colons, as 'keytool -list -v' prints after 'SHA256:'"
+    entries('androidApps').each { entry ->
+        def parts = entry.split('=', 2)
+        if (parts.length != 2 || !(parts[0].trim() ==~ /[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+/)) {
+            errors << "Invalid entry in property 'androidApps': '${entry}'. Expected an application id, an equals sign" +
+                    " and the SHA-256 fingerprint of its signing certificate, such as com.example.app=14:6D:E9:...:44:E5" +
+                    " (several entries separated by commas)."
+        } else if (!(parts[1].trim() ==~ /[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}/)) {
+            errors << "Invalid fingerprint in property 'androidApps': '${parts[1].trim()}' (entry '${entry}') is not a" +
+                    " SHA-256 certificate fingerprint. Expected ${fingerprintForm}."
+        }
+    }
+    entries('iosApps').each { entry ->
+        if (!(entry ==~ /[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*/)) {
+            errors << "Invalid entry in property 'iosApps': '${entry}'. Expected the app's ten-character Team ID, a dot" +
+                    " and its bundle id, such as ABCDE12345.com.example.app."
+        }
+    }
+    entries('relatedOrigins').each { entry ->
+        URI origin = null
+        try {
+            origin = new URI(entry)
+        } catch (Exception ignored) {
+        }
+        def host = origin?.host?.toLowerCase()
+        def loopback = host == 'localhost' || host?.endsWith('.localhost') || host == '127.0.0.1'
+        if (origin == null || host == null || !(origin.scheme?.toLowerCase() == 'https'
+                || origin.scheme?.toLowerCase() == 'http' && loopback) || !(origin.rawPath in [null, ''])
+                || origin.rawQuery != null || origin.rawFragment != null || origin.rawUserInfo != null) {
+            errors << "Invalid entry in property 'relatedOrigins': '${entry}'. Expected an https origin with no path," +
+                    " such as https://example.de (http only for localhost)."
+        }
+    }
     if (chosen.any { !languages.contains(it) } || chosen.size() != chosen.unique(false).size()) {
         refuse('generateExamples', 'a comma-separated list from ' + languages.join(', ') + ' without repeats, or none')
     }
@@ -196,6 +235,11 @@ def writeServerDefaults = { ->
             WEBAUTHN_USER_VERIFICATION : value('userVerification'),
             WEBAUTHN_ATTESTATION       : value('attestation'),
     ]
+    [WEBAUTHN_ANDROID_APPS: 'androidApps', WEBAUTHN_IOS_APPS: 'iosApps', WEBAUTHN_RELATED_ORIGINS: 'relatedOrigins'].each { variable, key ->
+        if (!entries(key).isEmpty()) {
+            defaults[variable] = entries(key).join(',')
+        }
+    }
     def lines = defaults.keySet().sort().collect { k ->
         def one = new Properties()
         one.setProperty(k, defaults[k].toString())

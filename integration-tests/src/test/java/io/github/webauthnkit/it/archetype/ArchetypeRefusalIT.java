@@ -58,6 +58,17 @@ class ArchetypeRefusalIT {
                         "Invalid value for property 'tokenTtl': '48h'. Expected a duration from 1m to 24h"),
                 Arguments.of(Map.of("jwtAlgorithm", "HS256"),
                         "Invalid value for property 'jwtAlgorithm': 'HS256'. Expected an asymmetric algorithm"),
+                Arguments.of(Map.of("androidApps", "com.example.app=14:6D:E9:83"),
+                        "Invalid fingerprint in property 'androidApps': '14:6D:E9:83' (entry"
+                                + " 'com.example.app=14:6D:E9:83') is not a SHA-256 certificate fingerprint. Expected 32"
+                                + " hex bytes separated by colons, as 'keytool -list -v' prints after 'SHA256:'."),
+                Arguments.of(Map.of("androidApps", "14:6D:E9:83"),
+                        "Invalid entry in property 'androidApps': '14:6D:E9:83'. Expected an application id"),
+                Arguments.of(Map.of("iosApps", "com.example.app"),
+                        "Invalid entry in property 'iosApps': 'com.example.app'. Expected the app's ten-character"
+                                + " Team ID"),
+                Arguments.of(Map.of("relatedOrigins", "http://example.de"),
+                        "Invalid entry in property 'relatedOrigins': 'http://example.de'. Expected an https origin"),
                 Arguments.of(Map.of("serverUrl", "ftp://localhost"),
                         "Invalid value for property 'serverUrl': 'ftp://localhost'. Expected an absolute http(s) URL"));
     }

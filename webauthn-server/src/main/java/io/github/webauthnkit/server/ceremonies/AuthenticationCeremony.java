@@ -49,6 +49,7 @@ public final class AuthenticationCeremony {
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
     private final RelyingParty relyingParty;
+    private final CeremonyOrigins origins;
     private final ObjectMapper json;
     /** The transports a stand-in passkey reports: those real passkeys report most. */
     private static final List<Set<AuthenticatorTransport>> STAND_IN_TRANSPORTS = List.of(
@@ -66,6 +67,7 @@ public final class AuthenticationCeremony {
         this.store = store;
         this.ceremonies = ceremonies;
         this.relyingParty = RelyingPartyFactory.create(config, store);
+        this.origins = new CeremonyOrigins(config, json);
         this.json = json;
         this.standInSecret = store.installationSecret("unknown-username-passkey");
     }
@@ -174,11 +176,12 @@ public final class AuthenticationCeremony {
         }
         PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> response;
         try {
-            response = WebAuthnJson.assertion(json.writeValueAsString(credential));
+            response = WebAuthnJson.assertion(credential);
         } catch (IOException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
                     "The credential is not a valid authentication response: " + Ids.firstLine(e));
         }
+        origins.check(response.getResponse().getClientDataJSON());
         Optional<StoredCredential> known = store.findCredential(response.getId().getBase64Url());
         if (known.isEmpty()) {
             throw new CeremonyException(CeremonyException.Reason.UNKNOWN_CREDENTIAL,

@@ -50,6 +50,7 @@ public final class RegistrationCeremony {
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
     private final RelyingParty relyingParty;
+    private final CeremonyOrigins origins;
     private final ObjectMapper json;
 
     public RegistrationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
@@ -57,6 +58,7 @@ public final class RegistrationCeremony {
         this.store = store;
         this.ceremonies = ceremonies;
         this.relyingParty = RelyingPartyFactory.create(config, store);
+        this.origins = new CeremonyOrigins(config, json);
         this.json = json;
     }
 
@@ -125,12 +127,13 @@ public final class RegistrationCeremony {
         }
         PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
         try {
-            response = WebAuthnJson.attestation(json.writeValueAsString(credential));
+            response = WebAuthnJson.attestation(credential);
         } catch (IOException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.MALFORMED_CREDENTIAL,
                     "The credential is not a valid registration response: " + Ids.firstLine(e));
         }
         checkStorable(response);
+        origins.check(response.getResponse().getClientDataJSON());
         RegistrationResult result;
         try {
             result = relyingParty.finishRegistration(FinishRegistrationOptions.builder().request(request)

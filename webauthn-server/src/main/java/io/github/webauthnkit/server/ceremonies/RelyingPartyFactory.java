@@ -18,7 +18,7 @@ final class RelyingPartyFactory {
         return RelyingParty.builder()
                 .identity(RelyingPartyIdentity.builder().id(config.rpId()).name(config.rpName()).build())
                 .credentialRepository(new StoreCredentialRepository(store))
-                .origins(config.origins())
+                .origins(config.ceremonyOrigins())
                 .attestationConveyancePreference(
                         AttestationConveyancePreference.valueOf(config.attestation().toUpperCase(Locale.ROOT)))
                 // Attestation is requested as configured and kept, but not chained to a trust root: no metadata

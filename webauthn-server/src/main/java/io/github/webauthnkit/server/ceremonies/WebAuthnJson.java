@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.yubico.webauthn.AssertionRequest;
@@ -60,13 +61,26 @@ final class WebAuthnJson {
         return JSON.valueToTree(options);
     }
 
-    static PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> assertion(String json)
-            throws JsonProcessingException {
-        return JSON.readValue(json, ASSERTION);
+    static PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> assertion(
+            JsonNode credential) throws JsonProcessingException {
+        return JSON.readValue(JSON.writeValueAsString(withExtensionResults(credential)), ASSERTION);
     }
 
-    static PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> attestation(String json)
-            throws JsonProcessingException {
-        return JSON.readValue(json, ATTESTATION);
+    static PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> attestation(
+            JsonNode credential) throws JsonProcessingException {
+        return JSON.readValue(JSON.writeValueAsString(withExtensionResults(credential)), ATTESTATION);
+    }
+
+    /**
+     * Android's Credential Manager leaves {@code clientExtensionResults} out of its assertion JSON, which the library
+     * requires; no extension is asked for here, so a missing member is read as none.
+     */
+    private static JsonNode withExtensionResults(JsonNode credential) {
+        if (credential instanceof ObjectNode object && !object.has("clientExtensionResults")) {
+            ObjectNode copy = object.deepCopy();
+            copy.putObject("clientExtensionResults");
+            return copy;
+        }
+        return credential;
     }
 }

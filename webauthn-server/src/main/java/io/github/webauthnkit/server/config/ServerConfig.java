@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +61,12 @@ import java.util.regex.Pattern;
  *                             completed (until they expire)
  * @param registrationsPerAddress WEBAUTHN_REGISTRATION_LIMIT_ADDRESS: registration ceremonies (new accounts and added
  *                             passkeys) per client address, a token bucket like starts
+ * @param androidApps          WEBAUTHN_ANDROID_APPS: the Android apps that may use this relying party, as
+ *                             {@code package=SHA-256 fingerprint of a signing certificate} entries (a package signed
+ *                             with more than one certificate is listed once per certificate)
+ * @param iosApps              WEBAUTHN_IOS_APPS: the iOS apps that may use it, as {@code TEAMID.bundle.id}
+ * @param relatedOrigins       WEBAUTHN_RELATED_ORIGINS: other web origins that may use this RP ID (WebAuthn Level 3
+ *                             Related Origin Requests), published at /.well-known/webauthn
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -66,7 +74,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
                            boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
                            int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
-                           int pendingPerAddress, Rate registrationsPerAddress) {
+                           int pendingPerAddress, Rate registrationsPerAddress, List<AndroidApp> androidApps,
+                           List<String> iosApps, Set<String> relatedOrigins) {
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -76,8 +85,34 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         }
     }
 
+    /**
+     * An Android app allowed to use this relying party.
+     *
+     * @param fingerprint the SHA-256 fingerprint of its signing certificate, upper-case hex bytes separated by colons,
+     *                    as keytool prints it and as assetlinks.json lists it
+     */
+    public record AndroidApp(String packageName, String fingerprint) {
+        /** The origin in the clientDataJSON of the app's ceremonies: the fingerprint's bytes in base64url. */
+        public String origin() {
+            return ANDROID_ORIGIN_PREFIX + Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(HexFormat.ofDelimiter(":").parseHex(fingerprint));
+        }
+    }
+
+    /** How Android's Credential Manager writes the origin of a native app's ceremony. */
+    public static final String ANDROID_ORIGIN_PREFIX = "android:apk-key-hash:";
+
     /** The largest request body accepted; WebAuthn responses are a few kilobytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /** An Android application id: two or more segments of letters, digits and underscores, each starting with a letter. */
+    static final Pattern ANDROID_PACKAGE = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)+");
+    /** A SHA-256 certificate fingerprint as keytool prints it. */
+    static final Pattern FINGERPRINT = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}");
+    /** An iOS app id: the Team ID (ten upper-case letters and digits), a dot, the bundle id. */
+    static final Pattern IOS_APP = Pattern.compile("[A-Z0-9]{10}\\.[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*");
+    private static final String EXAMPLE_FINGERPRINT = "14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8"
+            + ":8A:04:96:B2:3F:CF:44:E5";
 
     /** A host name: WEBAUTHN_RP_ID, and a name in WEBAUTHN_TRUSTED_PROXIES. */
     static final Pattern HOST = Pattern.compile(
@@ -136,7 +171,10 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)),
                 r.rate("WEBAUTHN_START_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"),
-                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"));
+                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"),
+                r.androidApps(),
+                r.iosApps(),
+                r.relatedOrigins());
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");
@@ -163,6 +201,20 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
      */
     public String managementAudience() {
         return issuer + "#account";
+    }
+
+    /**
+     * Every origin a ceremony may come from: the web origins, the related origins, the Android apps' signing
+     * certificates, and, with iOS apps, {@code https://<RP ID>}, which Apple's platform writes for an app's ceremony.
+     */
+    public Set<String> ceremonyOrigins() {
+        Set<String> all = new LinkedHashSet<>(origins);
+        all.addAll(relatedOrigins);
+        androidApps.forEach(app -> all.add(app.origin()));
+        if (!iosApps.isEmpty()) {
+            all.add("https://" + rpId);
+        }
+        return Set.copyOf(all);
     }
 
     /** Whether browsers reach this server over https only (then HSTS is sent). */
@@ -335,41 +387,89 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         }
 
         Set<String> origins(String rpId) {
+            Set<String> origins = originList("WEBAUTHN_ORIGINS", rpId);
+            if (origins.isEmpty()) {
+                throw new ConfigException("WEBAUTHN_ORIGINS is empty; list the origins browsers use, such as"
+                        + " https://auth.example.com.");
+            }
+            return origins;
+        }
+
+        /** Other sites' origins: any host, since they are not under the RP ID. */
+        Set<String> relatedOrigins() {
+            return originList("WEBAUTHN_RELATED_ORIGINS", null);
+        }
+
+        /** @param rpId the host every origin must be or be under, or null for any host */
+        private Set<String> originList(String name, String rpId) {
             Set<String> origins = new LinkedHashSet<>();
-            for (String raw : Arrays.stream(required("WEBAUTHN_ORIGINS").split(",")).map(String::trim)
-                    .filter(s -> !s.isEmpty()).toList()) {
+            for (String raw : list(name)) {
                 URI uri;
                 try {
                     uri = URI.create(raw);
                 } catch (IllegalArgumentException e) {
-                    throw badOrigin(raw, "it is not a URL");
+                    throw badEntry(name, raw, "it is not a URL");
                 }
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 if (!scheme.equals("https") && !scheme.equals("http") || uri.getHost() == null
                         || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
                         || uri.getRawUserInfo() != null) {
-                    throw badOrigin(raw, "an origin is scheme://host[:port] with no path");
+                    throw badEntry(name, raw, "an origin is scheme://host[:port] with no path");
                 }
                 String host = uri.getHost().toLowerCase(Locale.ROOT);
-                if (scheme.equals("http") && !host.equals("localhost") && !host.equals("127.0.0.1")) {
-                    throw badOrigin(raw, "browsers allow WebAuthn over http only on localhost; use https");
+                if (scheme.equals("http") && !host.equals("localhost") && !host.endsWith(".localhost")
+                        && !host.equals("127.0.0.1")) {
+                    throw badEntry(name, raw, "browsers allow WebAuthn over http only on localhost; use https");
                 }
-                if (!host.equals(rpId) && !host.endsWith("." + rpId)) {
-                    throw badOrigin(raw, "its host is not WEBAUTHN_RP_ID (" + rpId + ") or a subdomain of it");
+                if (rpId != null && !host.equals(rpId) && !host.endsWith("." + rpId)) {
+                    throw badEntry(name, raw, "its host is not WEBAUTHN_RP_ID (" + rpId + ") or a subdomain of it");
                 }
                 // A browser's origin never names the scheme's default port: https://host:443 is https://host.
                 boolean defaultPort = uri.getPort() == -1 || uri.getPort() == (scheme.equals("https") ? 443 : 80);
                 origins.add(scheme + "://" + host + (defaultPort ? "" : ":" + uri.getPort()));
             }
-            if (origins.isEmpty()) {
-                throw new ConfigException("WEBAUTHN_ORIGINS is empty; list the origins browsers use, such as"
-                        + " https://auth.example.com.");
-            }
             return Set.copyOf(origins);
         }
 
-        private static ConfigException badOrigin(String origin, String why) {
-            return new ConfigException("WEBAUTHN_ORIGINS entry '" + origin + "' is invalid: " + why + ".");
+        /** package=fingerprint entries; the same package may come again with another certificate. */
+        List<AndroidApp> androidApps() {
+            Set<AndroidApp> apps = new LinkedHashSet<>();
+            for (String entry : list("WEBAUTHN_ANDROID_APPS")) {
+                String[] parts = entry.split("=", 2);
+                String packageName = parts[0].trim();
+                if (parts.length != 2 || !ANDROID_PACKAGE.matcher(packageName).matches()) {
+                    throw badEntry("WEBAUTHN_ANDROID_APPS", entry, "expected an application id, an equals sign and the"
+                            + " SHA-256 fingerprint of its signing certificate, such as com.example.app=" + EXAMPLE_FINGERPRINT);
+                }
+                String fingerprint = parts[1].trim();
+                if (!FINGERPRINT.matcher(fingerprint).matches()) {
+                    throw badEntry("WEBAUTHN_ANDROID_APPS", entry, "the fingerprint '" + fingerprint + "' is not a"
+                            + " SHA-256 certificate fingerprint: expected 32 hex bytes separated by colons, as"
+                            + " 'keytool -list -v' prints after 'SHA256:', such as " + EXAMPLE_FINGERPRINT);
+                }
+                apps.add(new AndroidApp(packageName, fingerprint.toUpperCase(Locale.ROOT)));
+            }
+            return List.copyOf(apps);
+        }
+
+        List<String> iosApps() {
+            Set<String> apps = new LinkedHashSet<>();
+            for (String entry : list("WEBAUTHN_IOS_APPS")) {
+                if (!IOS_APP.matcher(entry).matches()) {
+                    throw badEntry("WEBAUTHN_IOS_APPS", entry, "expected the app's ten-character Team ID, a dot and"
+                            + " its bundle id, such as ABCDE12345.com.example.app");
+                }
+                apps.add(entry);
+            }
+            return List.copyOf(apps);
+        }
+
+        private List<String> list(String name) {
+            return Arrays.stream(optional(name).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+
+        private static ConfigException badEntry(String name, String entry, String why) {
+            return new ConfigException(name + " entry '" + entry + "' is invalid: " + why + ".");
         }
 
         private static String show(Duration d) {

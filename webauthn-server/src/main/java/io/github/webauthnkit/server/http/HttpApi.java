@@ -44,9 +44,9 @@ public final class HttpApi implements AutoCloseable {
                 new CeremonyGuard(config, limiter, metrics, events, clientAddress), events, clientAddress);
         CredentialRoutes credentials = new CredentialRoutes(store, bodies, bearer, events, clientAddress);
         HealthCheck health = new HealthCheck(store, ceremonyStore, limiter, tokens, clientAddress);
-        // The JWKS and the web client's files are answered ahead of the servlet layer (see the handler).
+        // The JWKS, the web client's files and the well-known documents are answered ahead of the servlet layer (see the handler).
         PublicContentHandler publicContent = new PublicContentHandler(() -> tokens.publicJwks(Instant.now()),
-                headers, StaticFiles.load());
+                headers, StaticFiles.load(), WellKnownDocuments.of(config, json));
         this.app = Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(json, false));
             c.http.maxRequestSize = ServerConfig.MAX_BODY_BYTES;

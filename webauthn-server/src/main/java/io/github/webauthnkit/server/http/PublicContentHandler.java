@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers GET and HEAD for the public, read-only content straight from Jetty, ahead of the servlet layer and the
- * routes: the JWKS, which every verifying service fetches, and the web client's files. Both carry the security
+ * routes: the JWKS, which every verifying service fetches, the web client's files, and the well-known documents that
+ * let apps and related origins use this relying party ({@link WellKnownDocuments}, cached like the JWKS). All carry the security
  * headers of every other response, a strong ETag (If-None-Match gives a 304) and their cache policy. Any other
  * request, including other methods on these paths, goes on to the API.
  */
@@ -58,8 +59,8 @@ final class PublicContentHandler extends Handler.Wrapper {
         }
     }
 
-    /** A web client file: its type, its bytes, and a gzip copy when that is worth it. */
-    private record File(HttpField type, Body identity, Body gzip) {
+    /** A web client file or a well-known document: its type, its cache policy, its bytes, and a gzip copy when that is worth it. */
+    private record File(HttpField type, HttpField cache, Body identity, Body gzip) {
     }
 
     private final Supplier<PublishedJwks> publishedJwks;
@@ -71,20 +72,14 @@ final class PublicContentHandler extends Handler.Wrapper {
     /**
      * @param publishedJwks the token service's JWKS as of now
      * @param staticFiles request path to bytes ({@link StaticFiles#load}); "/" answers with index.html
+     * @param documents   request path to the JSON of a well-known document ({@link WellKnownDocuments#of})
      */
     PublicContentHandler(Supplier<PublishedJwks> publishedJwks, SecurityHeaders headers,
-                         Map<String, byte[]> staticFiles) {
+                         Map<String, byte[]> staticFiles, Map<String, byte[]> documents) {
         this.publishedJwks = publishedJwks;
         headers.values().forEach((name, value) -> security.add(new PreEncodedHttpField(name, value)));
-        staticFiles.forEach((path, bytes) -> {
-            String type = StaticFiles.contentType(path);
-            boolean compress = bytes.length >= GZIP_FROM_BYTES && (type.startsWith("text/") || type.contains("json")
-                    || type.contains("svg"));
-            // Strong ETags: the digest of the file, and another tag for its gzip form (RFC 9110 8.8.3.3).
-            String tag = digest(bytes);
-            files.put(path, new File(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, type),
-                    Body.of(bytes, "\"" + tag + "\""), compress ? Body.of(gzip(bytes), "\"" + tag + "-gzip\"") : null));
-        });
+        staticFiles.forEach((path, bytes) -> files.put(path, file(StaticFiles.contentType(path), FILE_CACHE, bytes)));
+        documents.forEach((path, bytes) -> files.put(path, file(JSON.getValue(), JWKS_CACHE, bytes)));
         File index = files.get("/index.html");
         if (index != null) {
             files.put("/", index);
@@ -124,7 +119,7 @@ final class PublicContentHandler extends Handler.Wrapper {
         } else {
             boolean gzip = file.gzip() != null && acceptsGzip(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING));
             body = gzip ? file.gzip() : file.identity();
-            headers.add(FILE_CACHE);
+            headers.add(file.cache());
             headers.add(file.type());
             if (file.gzip() != null) {
                 headers.add(VARY);
@@ -144,6 +139,15 @@ final class PublicContentHandler extends Handler.Wrapper {
         response.setStatus(HttpStatus.OK_200);
         response.write(true, head ? null : bytes, callback);
         return true;
+    }
+
+    private static File file(String type, HttpField cache, byte[] bytes) {
+        boolean compress = bytes.length >= GZIP_FROM_BYTES && (type.startsWith("text/") || type.contains("json")
+                || type.contains("svg"));
+        // Strong ETags: the digest of the file, and another tag for its gzip form (RFC 9110 8.8.3.3).
+        String tag = digest(bytes);
+        return new File(new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, type), cache,
+                Body.of(bytes, "\"" + tag + "\""), compress ? Body.of(gzip(bytes), "\"" + tag + "-gzip\"") : null);
     }
 
     private Body currentJwks() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.TestServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,9 +35,17 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  * The web client in Debian's Chromium (headless) with WebAuthn virtual authenticators, against the real server:
  * register, sign out, sign in with the username, sign in through passkey autofill, add a second passkey, rename and
  * delete passkeys (each change after confirming with a passkey, which the page asks for when it holds no management
- * token); the same ceremonies without the WebAuthn JSON helpers of newer browsers; and the messages for a
- * ceremony nobody confirms and for a page opened at an origin outside the relying party. It fails, and never skips,
- * when Chromium or its driver is missing.
+ * token); the same ceremonies without the WebAuthn JSON helpers of newer browsers; the messages for a
+ * ceremony nobody confirms and for a page opened at an origin outside the relying party; and a related origin's
+ * ceremonies. It fails, and never skips, when Chromium or its driver is missing.
+ *
+ * <p>Related origins: Chromium fetches {@code https://<RP ID>/.well-known/webauthn}, always over https on port 443,
+ * so the browser maps localhost:443 to the test's TLS listener ({@code --host-resolver-rules}) and accepts that
+ * listener's throwaway certificate by its key ({@code --ignore-certificate-errors-spki-list}, which Chromium honours
+ * only with {@code --user-data-dir}); both flags touch nothing else the tests load. The related site is
+ * {@code related.localhost}: a host name (Chromium refuses WebAuthn on an IP address such as 127.0.0.1) that is
+ * loopback, hence a secure context over http, and that cannot claim "localhost" by itself, since "localhost" is no
+ * registrable domain.
  *
  * <p>Passkey autofill (conditional mediation) in headless Chromium: the page starts a conditional request whenever
  * the sign-in form is shown (page load, sign-out) and again when the username field gets focus. Chromium's virtual
@@ -56,6 +65,7 @@ class BrowserE2ETest {
     private static Chromium chromium;
     private static ChromeDriver browser;
     private static String firstTab;
+    private static RelatedOriginProxy related;
 
     /** Runs before the test's tab is closed. */
     @RegisterExtension
@@ -63,9 +73,10 @@ class BrowserE2ETest {
             .ifPresent(failure -> snapshot(context.getRequiredTestMethod().getName()));
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         server = TestServer.start();
-        chromium = Chromium.start();
+        related = new RelatedOriginProxy(Files.createTempDirectory("related-origin-"));
+        chromium = Chromium.start(related.browserArguments().toArray(String[]::new));
         browser = chromium.driver();
         firstTab = browser.getWindowHandle();
     }
@@ -83,12 +94,15 @@ class BrowserE2ETest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (chromium != null) {
             chromium.close();
         }
         if (server != null) {
             server.close();
+        }
+        if (related != null) {
+            related.close();
         }
     }
 
@@ -260,6 +274,53 @@ class BrowserE2ETest {
         awaitStatus("error");
         assertThat(text("status")).contains("Origin mismatch", server.baseUrl(), "\"" + server.rpId() + "\"");
         assertNoPolicyViolations();
+    }
+
+    /**
+     * A page at another site (related.localhost, its own port) that passes the API on to the server, registering and
+     * signing in with passkeys of the RP ID "localhost" (WebAuthn Level 3 Related Origin Requests). Chromium lets the
+     * page use that RP ID only after it read the origin in https://localhost/.well-known/webauthn (the test's TLS
+     * listener, which passes that path on to a server), and the server accepts the origin only while it lists it.
+     */
+    @Test
+    void aRelatedOriginUsesThePasskeysOnlyWhileTheServerListsIt() {
+        VirtualAuthenticator platform = attach(VirtualAuthenticatorOptions.Transport.INTERNAL, true);
+        try (TestServer listing = TestServer.start("RS256", Map.of("WEBAUTHN_RELATED_ORIGINS", related.origin()));
+             TestServer unlisted = TestServer.start()) {
+            // Not configured: the server serves no /.well-known/webauthn, so the browser refuses the RP ID.
+            related.forwardTo(unlisted.baseUrl(), unlisted.baseUrl());
+            browser.get(related.origin() + "/");
+            type("username", "frank");
+            click("register-button");
+            awaitStatus("error");
+            assertThat(text("status")).contains("Origin mismatch", related.origin());
+            assertThat(platform.getCredentials()).isEmpty();
+
+            // The browser reads a list naming the origin (another server's), but this server does not list it: the
+            // passkey is made, and the server refuses it.
+            related.forwardTo(unlisted.baseUrl(), listing.baseUrl());
+            browser.navigate().refresh();
+            type("username", "frank");
+            click("register-button");
+            awaitStatus("error");
+            assertThat(text("status")).contains("The origin '" + related.origin() + "' is not one this server accepts.");
+            assertThat(platform.getCredentials()).as("the browser allowed the ceremony").hasSize(1);
+
+            // Configured: registration and sign-in from the related origin, with a passkey of the RP ID.
+            platform.removeAllCredentials();
+            related.forwardTo(listing.baseUrl(), listing.baseUrl());
+            browser.navigate().refresh();
+            type("username", "frank");
+            click("register-button");
+            awaitSignedIn("frank");
+            assertThat(platform.getCredentials().get(0).getRpId()).isEqualTo(listing.rpId());
+            click("signout-button");
+            awaitAutofillSignIn("frank");
+
+            // The same passkey signs in at the server's own origin.
+            browser.get(listing.origin() + "/");
+            awaitSignedIn("frank");
+        }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

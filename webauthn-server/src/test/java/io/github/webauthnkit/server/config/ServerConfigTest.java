@@ -33,6 +33,30 @@ class ServerConfigTest {
                 .toString()).isEqualTo("10/30s");
     }
 
+    @Test
+    void appsAndRelatedOriginsAreEmptyByDefaultAndJoinTheCeremonyOrigins() {
+        ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+        assertThat(defaults.androidApps()).isEmpty();
+        assertThat(defaults.iosApps()).isEmpty();
+        assertThat(defaults.relatedOrigins()).isEmpty();
+        assertThat(defaults.ceremonyOrigins()).isEqualTo(defaults.origins());
+
+        String fingerprint = "14:6d:e9:83:c5:73:06:50:d8:ee:b9:95:2f:34:fc:64:16:a0:83:42:e6:1d:be:a8:8a:04:96:b2:3f:cf"
+                + ":44:e5";
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_RP_ID", "example.com",
+                "WEBAUTHN_ORIGINS", "https://auth.example.com", "WEBAUTHN_ANDROID_APPS", " com.example.app = "
+                        + fingerprint + " ", "WEBAUTHN_IOS_APPS", "ABCDE12345.com.example.app",
+                "WEBAUTHN_RELATED_ORIGINS", "https://example.de:443, http://shop.localhost:8080"));
+        assertThat(config.androidApps()).containsExactly(new ServerConfig.AndroidApp("com.example.app",
+                fingerprint.toUpperCase()));
+        // The base64url of the fingerprint's bytes, as Credential Manager writes it.
+        assertThat(config.androidApps().get(0).origin())
+                .isEqualTo("android:apk-key-hash:FG3pg8VzBlDY7rmVLzT8ZBagg0LmHb6oigSWsj_PROU");
+        assertThat(config.ceremonyOrigins()).containsExactlyInAnyOrder("https://auth.example.com",
+                "https://example.de", "http://shop.localhost:8080",
+                "android:apk-key-hash:FG3pg8VzBlDY7rmVLzT8ZBagg0LmHb6oigSWsj_PROU", "https://example.com");
+    }
+
     /** Browsers never write the default port in an origin, so a configured one would never match. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -76,7 +100,21 @@ class ServerConfigTest {
         "WEBAUTHN_TRUSTED_PROXIES|::1/129|WEBAUTHN_TRUSTED_PROXIES entry '::1/129' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|http://proxy|WEBAUTHN_TRUSTED_PROXIES entry 'http://proxy' is invalid: expected an"
                 + " address (10.0.0.5, fd00::5), a CIDR range (10.0.0.0/8) or a host name (proxy)",
-        "WEBAUTHN_TRUSTED_PROXIES|proxy name|WEBAUTHN_TRUSTED_PROXIES entry 'proxy name' is invalid"})
+        "WEBAUTHN_TRUSTED_PROXIES|proxy name|WEBAUTHN_TRUSTED_PROXIES entry 'proxy name' is invalid",
+        "WEBAUTHN_ANDROID_APPS|com.example.app=14:6D:E9|WEBAUTHN_ANDROID_APPS entry 'com.example.app=14:6D:E9' is"
+                + " invalid: the fingerprint '14:6D:E9' is not a SHA-256 certificate fingerprint: expected 32 hex bytes"
+                + " separated by colons, as 'keytool -list -v' prints after 'SHA256:'",
+        "WEBAUTHN_ANDROID_APPS|com.example.app=146DE983C5730650D8EEB9952F34FC6416A08342E61DBEA88A0496B23FCF44E5|the"
+                + " fingerprint '146DE983C5730650D8EEB9952F34FC6416A08342E61DBEA88A0496B23FCF44E5' is not a SHA-256",
+        "WEBAUTHN_ANDROID_APPS|com.example.app=SHA1:14:6D|the fingerprint 'SHA1:14:6D' is not",
+        "WEBAUTHN_ANDROID_APPS|example=14:6D|WEBAUTHN_ANDROID_APPS entry 'example=14:6D' is invalid: expected an"
+                + " application id, an equals sign and the SHA-256 fingerprint",
+        "WEBAUTHN_IOS_APPS|com.example.app|WEBAUTHN_IOS_APPS entry 'com.example.app' is invalid: expected the app's"
+                + " ten-character Team ID, a dot and its bundle id, such as ABCDE12345.com.example.app",
+        "WEBAUTHN_RELATED_ORIGINS|http://shop.example|WEBAUTHN_RELATED_ORIGINS entry 'http://shop.example' is"
+                + " invalid: browsers allow WebAuthn over http only on localhost; use https",
+        "WEBAUTHN_RELATED_ORIGINS|https://shop.example/login|WEBAUTHN_RELATED_ORIGINS entry"
+                + " 'https://shop.example/login' is invalid: an origin is scheme://host[:port] with no path"})
     void aBadValueStopsStartUpNamingTheVariable(String variable, String value, String message) {
         Map<String, String> env = new HashMap<>();
         env.put(variable, value);

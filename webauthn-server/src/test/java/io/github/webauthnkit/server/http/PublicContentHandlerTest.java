@@ -31,7 +31,7 @@ class PublicContentHandlerTest {
     void aFailingJwksAnswersTheApisJson500AndEverythingElseGoesOnToTheApi() throws Exception {
         PublicContentHandler handler = new PublicContentHandler(() -> {
             throw new IllegalStateException("the ring is unreadable");
-        }, new SecurityHeaders(false), Map.of("/index.html", "<html>".getBytes(StandardCharsets.UTF_8)));
+        }, new SecurityHeaders(false), Map.of("/index.html", "<html>".getBytes(StandardCharsets.UTF_8)), Map.of());
         handler.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {

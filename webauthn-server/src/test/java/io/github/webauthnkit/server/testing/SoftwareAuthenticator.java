@@ -22,6 +22,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,10 @@ import java.util.Optional;
  * It creates discoverable credentials (so sign-ins started without a username work), with "none" attestation or
  * "packed" self attestation. {@link Tamper} makes the next answer misbehave the ways an attacker, a cloned or synced
  * authenticator, or a broken client would.
+ *
+ * <p>{@link #android} gives the same authenticator behind Android's Credential Manager instead of a browser, for an
+ * app's ceremonies; a related origin's page is a browser at another origin ({@code new SoftwareAuthenticator(origin,
+ * ...)}) that is given the server's options with the main RP ID.
  *
  * <p>Like a browser, it throws (with the DOMException name first in the message) where a real one would reject:
  * NotSupportedError when the options offer none of its algorithms, InvalidStateError for an excluded credential,
@@ -68,6 +73,8 @@ public final class SoftwareAuthenticator {
     public static final class Tamper {
         /** clientDataJSON origin instead of the authenticator's. */
         public String origin;
+        /** clientDataJSON androidPackageName instead of the app's (Android authenticators only). */
+        public String androidPackageName;
         /** clientDataJSON type instead of webauthn.create / webauthn.get. */
         public String type;
         /** clientDataJSON challenge instead of the server's. */
@@ -117,6 +124,8 @@ public final class SoftwareAuthenticator {
     private static final int AT = 0x40;
 
     private final String origin;
+    /** The package Credential Manager names in clientDataJSON, or null in a browser. */
+    private final String androidPackageName;
     private final Algorithm algorithm;
     private final Attestation attestation;
     private final Map<String, Credential> credentials = new LinkedHashMap<>();
@@ -152,9 +161,38 @@ public final class SoftwareAuthenticator {
     }
 
     public SoftwareAuthenticator(String origin, Algorithm algorithm, Attestation attestation) {
+        this(origin, null, algorithm, attestation);
+    }
+
+    private SoftwareAuthenticator(String origin, String androidPackageName, Algorithm algorithm,
+                                  Attestation attestation) {
         this.origin = origin;
+        this.androidPackageName = androidPackageName;
         this.algorithm = algorithm;
         this.attestation = attestation;
+    }
+
+    /**
+     * An Android app's authenticator, answering as Credential Manager's {@code CreatePublicKeyCredentialResponse} and
+     * {@code PublicKeyCredential} JSON do: clientDataJSON has the origin {@link #androidOrigin} of the app's signing
+     * certificate and the app's {@code androidPackageName} (and no {@code crossOrigin}); a registration reports the
+     * credProps extension, an assertion no {@code clientExtensionResults} at all.
+     *
+     * @param packageName the application id Android names as the caller
+     * @param fingerprint the SHA-256 fingerprint of the app's signing certificate, as keytool prints it (AA:BB:...)
+     */
+    public static SoftwareAuthenticator android(String packageName, String fingerprint, Algorithm algorithm) {
+        return new SoftwareAuthenticator(androidOrigin(fingerprint), packageName, algorithm, Attestation.NONE);
+    }
+
+    /** {@code android:apk-key-hash:} and the certificate's SHA-256 in base64url without padding. */
+    public static String androidOrigin(String fingerprint) {
+        return "android:apk-key-hash:" + B64.encodeToString(HexFormat.ofDelimiter(":").parseHex(fingerprint));
+    }
+
+    /** A random SHA-256 fingerprint in keytool's form, as of a new signing certificate. */
+    public static String randomFingerprint() {
+        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(random(32));
     }
 
     /** Applies to the next response only. */
@@ -219,7 +257,11 @@ public final class SoftwareAuthenticator {
         response.put("publicKeyAlgorithm", algorithm.cose);
         response.put("publicKey", encode(keys.getPublic().getEncoded(), t));
         response.put("attestationObject", encode(attestationObject, t));
-        return credentialJson(credentialId, response);
+        ObjectNode json = credentialJson(credentialId, response);
+        if (androidPackageName != null) {
+            json.putObject("clientExtensionResults").putObject("credProps").put("rk", true);
+        }
+        return json;
     }
 
     /** Answers {@code navigator.credentials.get} for the given PublicKeyCredentialRequestOptionsJSON. */
@@ -248,7 +290,11 @@ public final class SoftwareAuthenticator {
         response.put("authenticatorData", encode(authData, t));
         response.put("signature", encode(signature, t));
         response.put("userHandle", t.userHandle != null ? t.userHandle : B64.encodeToString(credential.userHandle));
-        return credentialJson(credential.id, response);
+        ObjectNode json = credentialJson(credential.id, response);
+        if (androidPackageName != null) {
+            json.remove("clientExtensionResults");
+        }
+        return json;
     }
 
     private Credential credential(String credentialId) {
@@ -284,7 +330,11 @@ public final class SoftwareAuthenticator {
         data.put("type", t.type != null ? t.type : type);
         data.put("challenge", t.challenge != null ? t.challenge : challenge);
         data.put("origin", t.origin != null ? t.origin : origin);
-        data.put("crossOrigin", false);
+        if (androidPackageName == null) {
+            data.put("crossOrigin", false);
+        } else {
+            data.put("androidPackageName", t.androidPackageName != null ? t.androidPackageName : androidPackageName);
+        }
         return data.toString().getBytes(StandardCharsets.UTF_8);
     }
 

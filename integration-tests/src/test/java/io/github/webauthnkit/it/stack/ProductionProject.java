@@ -28,9 +28,15 @@ final class ProductionProject {
     private ProductionProject() {
     }
 
+    /** An Android app, an iOS app and a related origin that may use the passkeys (their well-known documents). */
+    static final String ANDROID_APP = "com.example.passkeys=" + "AB:".repeat(31) + "CD";
+    static final String IOS_APP = "ABCDE12345.com.example.passkeys";
+    static final String RELATED_ORIGIN = "https://shop.example.com";
+
     static GeneratedProject prepare(String artifactId) {
         GeneratedProject project = GeneratedProject.generate(artifactId, Map.of("generateExamples", "none",
-                "productionMode", "true", "serverUrl", ORIGIN, "relyingPartyId", "localhost"));
+                "productionMode", "true", "serverUrl", ORIGIN, "relyingPartyId", "localhost",
+                "androidApps", ANDROID_APP, "iosApps", IOS_APP, "relatedOrigins", RELATED_ORIGIN));
         project.mvnw(Duration.ofMinutes(10), "package").assertSuccess("./mvnw package");
         try {
             Files.createDirectories(project.file("docker/certs"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.RunningServer;
 import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
@@ -58,6 +59,9 @@ class ProductionStackIT {
                     assertThat(jwt.getJWTClaimsSet().getStringClaim("preferred_username")).isEqualTo("erin");
                 }
             }
+
+            assertWellKnownDocumentsThroughTheProxy(https);
+            assertTheRelyingPartyHostBlock(stack, project);
 
             HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -150,4 +154,66 @@ class ProductionStackIT {
         }
     }
 
+    /** The apps' and related origins' documents, served by the server through the proxy at the RP ID's host. */
+    private static void assertWellKnownDocumentsThroughTheProxy(HttpClient https) throws Exception {
+        Map<String, String> expected = Map.of(
+                "assetlinks.json", "\"package_name\":\"com.example.passkeys\"",
+                "apple-app-site-association", "\"apps\":[\"" + ProductionProject.IOS_APP + "\"]",
+                "webauthn", "\"origins\":[\"" + ProductionProject.RELATED_ORIGIN + "\"]");
+        for (Map.Entry<String, String> document : expected.entrySet()) {
+            HttpResponse<String> answer = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
+                    + "/.well-known/" + document.getKey())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(document.getKey() + " through the proxy").isEqualTo(200);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(answer.headers().firstValue("ETag")).isPresent();
+            assertThat(answer.body().replace(" ", "")).contains(document.getValue());
+        }
+    }
+
+    /**
+     * A project whose RP ID (localhost) is not its server's host (auth.localhost) gets a second TLS server block for
+     * the RP ID that passes only the three documents on to the server. That block runs here in the stand-in nginx, on
+     * the stack's network with this stack's certificate, and is asked with the RP ID as TLS server name.
+     */
+    private static void assertTheRelyingPartyHostBlock(ComposeStack stack, GeneratedProject stackProject)
+            throws java.io.IOException {
+        GeneratedProject other = GeneratedProject.generate("stack-rp-host", Map.of("generateExamples", "none",
+                "productionMode", "true", "serverUrl", "https://auth.localhost", "relyingPartyId", "localhost",
+                "androidApps", ProductionProject.ANDROID_APP));
+        String network = stack.docker("inspect", "--format",
+                "{{range $name, $n := .NetworkSettings.Networks}}{{$name}} {{end}}", stack.containers("proxy").get(0))
+                .output().strip().split(" ")[0];
+        int port = RunningServer.freePort();
+        String name = "rp-host-proxy-" + ProcessHandle.current().pid();
+        stack.docker("run", "-d", "--rm", "--name", name, "--network", network, "--user",
+                ProductionProject.SERVICE_USER + ":" + ProductionProject.SERVICE_USER, "--read-only", "--tmpfs", "/tmp",
+                "-p", "127.0.0.1:" + port + ":8443",
+                "-v", other.file("docker/nginx.conf") + ":/etc/nginx/nginx.conf:ro",
+                "-v", stackProject.file("docker/certs/fullchain.pem") + ":/etc/nginx/tls/fullchain.pem:ro",
+                "-v", stackProject.file("docker/tls/tls_private_key.pem") + ":/run/secrets/tls_private_key:ro",
+                StandInImages.image("nginx")).assertSuccess("the RP ID host's proxy");
+        try {
+            String certificate = stackProject.file("docker/certs/fullchain.pem").toString();
+            List<String> curl = List.of("curl", "-sS", "--retry", "10", "--retry-connrefused", "--retry-delay", "1",
+                    "--cacert", certificate, "--resolve", "localhost:" + port + ":127.0.0.1",
+                    "-w", " %{http_code}");
+            Command.Result assetlinks = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),
+                    concat(curl, "https://localhost:" + port + "/.well-known/assetlinks.json"));
+            assertThat(assetlinks.output()).as("assetlinks.json at the RP ID's host").contains("com.example.passkeys")
+                    .endsWith(" 200");
+            Command.Result page = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),
+                    concat(curl, "https://localhost:" + port + "/"));
+            assertThat(page.output()).as("anything else at the RP ID's host")
+                    .contains("Only the well-known documents").endsWith(" 404");
+        } finally {
+            stack.docker("rm", "-f", name);
+        }
+    }
+
+    private static List<String> concat(List<String> command, String last) {
+        List<String> all = new ArrayList<>(command);
+        all.add(last);
+        return all;
+    }
 }

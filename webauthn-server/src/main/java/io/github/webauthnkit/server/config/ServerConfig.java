@@ -59,6 +59,8 @@ import java.util.regex.Pattern;
  *                             completed (until they expire)
  * @param registrationsPerAddress WEBAUTHN_REGISTRATION_LIMIT_ADDRESS: registration ceremonies (new accounts and added
  *                             passkeys) per client address, a token bucket like starts
+ * @param nativeCrypto         WEBAUTHN_NATIVE_CRYPTO: signatures by the Amazon Corretto Crypto Provider where its
+ *                             native library loads (true), or always by the JDK's own providers (false)
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -66,7 +68,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            String attestation, String residentKey, Duration ceremonyTimeout, String bindAddress,
                            boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
                            int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
-                           int pendingPerAddress, Rate registrationsPerAddress) {
+                           int pendingPerAddress, Rate registrationsPerAddress, boolean nativeCrypto) {
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -136,7 +138,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.duration("WEBAUTHN_RATE_LIMIT_WINDOW", Duration.ofSeconds(1), Duration.ofDays(1)),
                 r.rate("WEBAUTHN_START_LIMIT_ADDRESS"),
                 r.count("WEBAUTHN_PENDING_LIMIT_ADDRESS"),
-                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"));
+                r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"),
+                Boolean.parseBoolean(r.oneOf("WEBAUTHN_NATIVE_CRYPTO", List.of("true", "false"))));
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");
@@ -218,6 +221,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         values.put("WEBAUTHN_START_LIMIT_ADDRESS", "60/1m");
         values.put("WEBAUTHN_PENDING_LIMIT_ADDRESS", "100");
         values.put("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "20/1h");
+        values.put("WEBAUTHN_NATIVE_CRYPTO", "true");
         properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
         return values;
     }

@@ -78,6 +78,10 @@ class Benchmark {
         row("crypto ceiling, RS256 tokens (" + cores + " cores / (assertion signature + verification + token signature))",
                 String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, true)), "");
         row("crypto ceiling, ES256 tokens", String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, false)), "");
+        for (CryptoCeiling.Throughput t : CryptoCeiling.providers()) {
+            row("one thread with " + t.provider(), String.format("ES256 verification %.0f/s, RS256 signature %.0f/s",
+                    t.es256VerifyPerSecond(), t.rs256SignPerSecond()), "");
+        }
 
         ceremonies(project, crypto, cores);
 

@@ -47,7 +47,7 @@ public final class CryptoProviders {
         }
         AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
         LOG.atInfo().addKeyValue("event", "crypto_provider").addKeyValue("provider", name)
-                .log("Signatures: " + name + " " + accp.getVersionStr() + " (AWS-LC " + accp.getAwsLcVersionStr()
+                .log("Signatures: " + name + " " + accp.getVersionStr() + " (" + accp.getAwsLcVersionStr()
                         + "), native; WEBAUTHN_NATIVE_CRYPTO=false switches it off");
         return name;
     }

@@ -39,7 +39,8 @@ public final class CryptoProviders {
         String problem = problem();
         if (problem != null) {
             Security.removeProvider(name);
-            // Where the native library is built for, a failure is worth an operator's look (a /tmp mounted noexec).
+            // Where the native library is built for, a failure is worth an operator's look (a library missing from
+            // java.library.path, a /tmp mounted noexec).
             return jdk(NATIVE_HOST ? Level.WARN : Level.INFO, "the native provider is not available here: " + problem);
         }
         if (Security.getProvider(name) == null) {
@@ -56,8 +57,15 @@ public final class CryptoProviders {
     private static String problem() {
         try {
             AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
-            if (accp.getLoadingError() != null) {
-                return accp.getLoadingError().toString();
+            Throwable loading = accp.getLoadingError();
+            if (loading != null) {
+                // With useExternalLib the error only says it skipped the bundled copy; why the library was not found
+                // (java.library.path) is a suppressed exception.
+                StringBuilder why = new StringBuilder(loading.toString());
+                for (Throwable suppressed : loading.getSuppressed()) {
+                    why.append("; ").append(suppressed);
+                }
+                return why.toString();
             }
             accp.assertHealthy();
             return null;

@@ -40,11 +40,12 @@ class NativeLibraryTest {
                   <root level="WARN"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """);
-        // A temporary directory that does not exist: the bundled copy could not be unpacked, so ACCP serving proves
-        // it came from the directory.
+        // A temporary directory that cannot be made (a file): the bundled copy could not be unpacked, so ACCP serving
+        // proves it came from the directory.
         try (ServerProcess server = ServerProcess.start(ServerProcess.embedded("http://localhost:8443"), List.of(
                 "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true", "-Djava.library.path=" + nativeDir,
-                "-Djava.io.tmpdir=" + dir.resolve("no-such-tmp"), "-Dlogback.configurationFile=" + logging))) {
+                "-Djava.io.tmpdir=" + Files.writeString(dir.resolve("not-a-directory"), ""),
+                "-Dlogback.configurationFile=" + logging))) {
             assertThat(server.log()).contains("Signatures: AmazonCorrettoCryptoProvider");
         }
     }

@@ -5,6 +5,7 @@ import io.github.webauthnkit.server.ceremonies.InMemoryCeremonyStore;
 import io.github.webauthnkit.server.ceremonies.RedisCeremonyStore;
 import io.github.webauthnkit.server.config.ConfigException;
 import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.crypto.CryptoProviders;
 import io.github.webauthnkit.server.extension.AuthEventListener;
 import io.github.webauthnkit.server.extension.TokenClaims;
 import io.github.webauthnkit.server.http.HttpApi;
@@ -105,6 +106,7 @@ public final class WebAuthnServer implements AutoCloseable {
          */
         public WebAuthnServer start() {
             ServerConfig effective = config != null ? config : ServerConfig.fromEnvironment();
+            CryptoProviders.install(effective.nativeCrypto());
             List<AutoCloseable> parts = new ArrayList<>();
             try {
                 ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -140,9 +142,10 @@ public final class WebAuthnServer implements AutoCloseable {
         }
 
         /**
-         * What a project's {@code main} calls: reads the environment, starts the server, stops it on shutdown, and
-         * exits with a message naming the problem (status 2 for configuration, 1 for start-up) instead of a stack
-         * trace.
+         * What a project's {@code main} calls: reads the environment, starts the server, stops it on shutdown within
+         * {@link ProcessGuard#SHUTDOWN_TIMEOUT}, and exits with a message naming the problem (status 2 for
+         * configuration, 1 for start-up, {@link ProcessGuard#FATAL_STATUS} after an OutOfMemoryError) instead of a
+         * stack trace.
          */
         public void run() {
             ServerConfig effective;
@@ -162,7 +165,7 @@ public final class WebAuthnServer implements AutoCloseable {
                 System.exit(1);
                 return;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+            ProcessGuard.install(server::close);
             LOG.atInfo().addKeyValue("event", "server_started").addKeyValue("port", server.port())
                     .addKeyValue("version", version()).addKeyValue("startup_ms", (System.nanoTime() - started) / 1_000_000)
                     .log("Passkey server " + version() + " ready on port " + server.port() + "; open "

@@ -43,7 +43,7 @@ class Benchmark {
     private final List<String[]> rows = new ArrayList<>();
     /** Every server runs with the JVM options of the project's image, in a JVM told the container's memory limit. */
     private Map<String, String> jvm;
-    /** The image ENTRYPOINT's JVM options: its class-data archive, made by the image's training run. */
+    /** The image ENTRYPOINT's JVM options: its class-data archive (made by the image's training run), its native library. */
     private List<String> imageOptions;
 
     @Test
@@ -60,12 +60,13 @@ class Benchmark {
         ImageJvm image = ImageJvm.of(project);
         jvm = Map.of("JAVA_TOOL_OPTIONS", image.toolOptions() + " -XX:MaxRAM=" + CONTAINER_MEMORY);
         row("server JVM options (the image's, and the container's memory limit)", "`" + jvm.get("JAVA_TOOL_OPTIONS") + "`", "");
-        Path archive = project.file("target/bench-server.jsa");
+        ImageJvm.Locations paths = new ImageJvm.Locations(project.file("target/bench.jar"), project.file("target/native"),
+                project.file("target/bench-server.jsa"));
+        image.copyNativeLibrary(project.dir(), paths, BUILD).assertSuccess("the Dockerfile's native library RUN");
         long trainingStart = System.nanoTime();
-        image.train(project.dir(), project.file("target/bench.jar"), archive, jvm, BUILD)
-                .assertSuccess("the Dockerfile's class-data training RUN");
+        image.train(project.dir(), paths, jvm, BUILD).assertSuccess("the Dockerfile's class-data training RUN");
         row("class-data training run of the image build (`docker/Dockerfile`)", millis(System.nanoTime() - trainingStart), "");
-        imageOptions = image.serverOptions(archive);
+        imageOptions = image.serverOptions(paths);
         row("server started as the image's ENTRYPOINT", "`java " + String.join(" ", imageOptions) + " -jar ...`", "");
 
         coldStart(project);
@@ -78,6 +79,10 @@ class Benchmark {
         row("crypto ceiling, RS256 tokens (" + cores + " cores / (assertion signature + verification + token signature))",
                 String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, true)), "");
         row("crypto ceiling, ES256 tokens", String.format("%.0f ceremonies/s", crypto.ceilingPerSecond(cores, false)), "");
+        for (CryptoCeiling.Throughput t : CryptoCeiling.providers()) {
+            row("one thread with " + t.provider(), String.format("ES256 verification %.0f/s, RS256 signature %.0f/s",
+                    t.es256VerifyPerSecond(), t.rs256SignPerSecond()), "");
+        }
 
         ceremonies(project, crypto, cores);
 

@@ -1,11 +1,15 @@
 package io.github.webauthnkit.it.bench;
 
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The crypto work of one authentication ceremony, timed in-process with the JDK providers the server and the load
@@ -15,6 +19,10 @@ import java.security.spec.ECGenParameterSpec;
  * if client and server did nothing but their cryptography.
  */
 final class CryptoCeiling {
+    /** One thread's ES256 verifications and RS256 signatures per second with one provider. */
+    record Throughput(String provider, double es256VerifyPerSecond, double rs256SignPerSecond) {
+    }
+
     /** Mean nanoseconds per operation. */
     record Timings(double assertionSignNs, double assertionVerifyNs, double tokenSignRs256Ns, double tokenSignEs256Ns) {
         double ceilingPerSecond(int cores, boolean rs256) {
@@ -56,6 +64,50 @@ final class CryptoCeiling {
         return new Timings(assertionSign, assertionVerify, tokenRs256, tokenEs256);
     }
 
+    /**
+     * The server's two hot operations with the JDK's providers and with the Amazon Corretto Crypto Provider the server
+     * installs where its native library loads; run alone: {@code java -cp <integration-tests test class path>
+     * io.github.webauthnkit.it.bench.CryptoCeiling}.
+     */
+    static List<Throughput> providers() throws Exception {
+        List<Throughput> result = new ArrayList<>(List.of(throughput(null)));
+        AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
+        if (accp.getLoadingError() == null) {
+            accp.assertHealthy();
+            result.add(throughput(accp));
+        }
+        return result;
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (Throughput t : providers()) {
+            System.out.printf("%-30s ES256 verify %8.0f/s   RS256 sign %8.0f/s%n", t.provider(), t.es256VerifyPerSecond(),
+                    t.rs256SignPerSecond());
+        }
+    }
+
+    /** @param provider null for the JDK's */
+    private static Throughput throughput(AmazonCorrettoCryptoProvider provider) throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair authenticator = ec.generateKeyPair();
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        KeyPair token = rsa.generateKeyPair();
+        byte[] data = new byte[69];
+        byte[] assertion = sign("SHA256withECDSA", authenticator, data);
+        double verify = time(() -> verify(signature("SHA256withECDSA", provider), authenticator, data, assertion));
+        double sign = time(() -> sign(signature("SHA256withRSA", provider), token, data));
+        String name = provider == null ? "JDK (" + Signature.getInstance("SHA256withECDSA").getProvider().getName()
+                + ", " + Signature.getInstance("SHA256withRSA").getProvider().getName() + ")"
+                : provider.getName() + " " + provider.getVersionStr();
+        return new Throughput(name, 1e9 / verify, 1e9 / sign);
+    }
+
+    private static Signature signature(String algorithm, Provider provider) throws Exception {
+        return provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
+    }
+
     @FunctionalInterface
     private interface Operation {
         Object run() throws Exception;
@@ -80,14 +132,20 @@ final class CryptoCeiling {
     }
 
     private static byte[] sign(String algorithm, KeyPair keys, byte[] data) throws Exception {
-        Signature signature = Signature.getInstance(algorithm);
+        return sign(Signature.getInstance(algorithm), keys, data);
+    }
+
+    private static byte[] sign(Signature signature, KeyPair keys, byte[] data) throws Exception {
         signature.initSign(keys.getPrivate());
         signature.update(data);
         return signature.sign();
     }
 
     private static boolean verify(KeyPair keys, byte[] data, byte[] sig) throws Exception {
-        Signature signature = Signature.getInstance("SHA256withECDSA");
+        return verify(Signature.getInstance("SHA256withECDSA"), keys, data, sig);
+    }
+
+    private static boolean verify(Signature signature, KeyPair keys, byte[] data, byte[] sig) throws Exception {
         signature.initVerify(keys.getPublic());
         signature.update(data);
         if (!signature.verify(sig)) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.it.support.ImageJvm;
 import io.github.webauthnkit.it.support.RunningServer;
 import io.github.webauthnkit.server.testing.Chromium;
 import io.github.webauthnkit.server.testing.PasskeyClient;
@@ -110,6 +111,10 @@ class ProductionStackIT {
                     .as("a write outside the server's tmpfs").isNotZero();
             assertThat(stack.docker("exec", server, "sh", "-c", "touch /tmp/written").exitCode())
                     .as("a write to its tmpfs").isZero();
+            assertThat(stack.docker("exec", server, "grep", " /tmp ", "/proc/mounts").output())
+                    .as("its tmpfs, where nothing written may run").contains("noexec");
+            assertThat(stack.docker("logs", server).output()).as("native signatures from the image's /app/native")
+                    .contains(ImageJvm.NATIVE_SIGNATURES);
             Command.Result health = Command.run(project.dir(), Duration.ofMinutes(2), stack.engine().environment(),
                     List.of("bash", "scripts/health-check.sh", "--compose", "--server", "https://localhost"));
             assertThat(health.output()).contains("postgres  ok").contains("redis     ok");

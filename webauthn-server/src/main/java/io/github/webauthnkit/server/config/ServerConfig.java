@@ -67,6 +67,8 @@ import java.util.regex.Pattern;
  * @param iosApps              WEBAUTHN_IOS_APPS: the iOS apps that may use it, as {@code TEAMID.bundle.id}
  * @param relatedOrigins       WEBAUTHN_RELATED_ORIGINS: other web origins that may use this RP ID (WebAuthn Level 3
  *                             Related Origin Requests), published at /.well-known/webauthn
+ * @param nativeCrypto         WEBAUTHN_NATIVE_CRYPTO: signatures by the Amazon Corretto Crypto Provider where its
+ *                             native library loads (true), or always by the JDK's own providers (false)
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -75,7 +77,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            boolean trustProxy, TrustedProxies trustedProxies, int failuresPerAddress,
                            int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
                            int pendingPerAddress, Rate registrationsPerAddress, List<AndroidApp> androidApps,
-                           List<String> iosApps, Set<String> relatedOrigins) {
+                           List<String> iosApps, Set<String> relatedOrigins,
+                           boolean nativeCrypto) {
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -174,7 +177,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.rate("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS"),
                 r.androidApps(),
                 r.iosApps(),
-                r.relatedOrigins());
+                r.relatedOrigins(),
+                Boolean.parseBoolean(r.oneOf("WEBAUTHN_NATIVE_CRYPTO", List.of("true", "false"))));
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");
@@ -270,6 +274,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         values.put("WEBAUTHN_START_LIMIT_ADDRESS", "60/1m");
         values.put("WEBAUTHN_PENDING_LIMIT_ADDRESS", "100");
         values.put("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "20/1h");
+        values.put("WEBAUTHN_NATIVE_CRYPTO", "true");
         properties.forEach((k, v) -> values.put(k.toString(), v.toString()));
         return values;
     }

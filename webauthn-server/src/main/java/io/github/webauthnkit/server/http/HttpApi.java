@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.http;
 
+import io.github.webauthnkit.server.ProcessGuard;
 import io.github.webauthnkit.server.ceremonies.AuthenticationCeremony;
 import io.github.webauthnkit.server.ceremonies.CeremonyStore;
 import io.github.webauthnkit.server.ceremonies.RegistrationCeremony;
@@ -53,6 +54,11 @@ public final class HttpApi implements AutoCloseable {
             c.http.generateEtags = false;
             c.startup.showJavalinBanner = false;
             JettyTuning.apply(c.jetty);
+            // Javalin answers an Error thrown by a handler and carries on; an OutOfMemoryError must end the process.
+            c.router.javaLangErrorHandler((response, error) -> {
+                ProcessGuard.exitIfFatal(error);
+                response.setStatus(503);
+            });
             // Ahead of the handlers Javalin's server already has; Javalin puts its servlet layer innermost.
             c.jetty.modifyServer(server -> server.insertHandler(publicContent));
             c.routes.before(headers::apply);

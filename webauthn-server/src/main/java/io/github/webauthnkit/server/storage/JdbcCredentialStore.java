@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.storage;
 
+import io.github.webauthnkit.server.ProcessGuard;
 import io.github.webauthnkit.server.config.ServerConfig;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -331,6 +332,8 @@ public final class JdbcCredentialStore implements CredentialStore {
     }
 
     private static StoreUnavailableException unavailable(SQLException e) {
+        // An embedded database that ran out of memory closes itself for good: the process must go.
+        ProcessGuard.exitIfFatal(e);
         return new StoreUnavailableException("The credential database did not answer: " + e.getMessage(), e);
     }
 }

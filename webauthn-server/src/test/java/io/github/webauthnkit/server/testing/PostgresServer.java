@@ -63,6 +63,30 @@ public final class PostgresServer implements AutoCloseable {
                 Duration.ofSeconds(45));
     }
 
+    /**
+     * Freezes the server and its backends (SIGSTOP), as a database whose host hangs: connections stay open and nothing
+     * answers. {@link #thaw()} lets it go on.
+     */
+    public void freeze() {
+        signalAll("-STOP");
+    }
+
+    public void thaw() {
+        signalAll("-CONT");
+    }
+
+    private void signalAll(String signal) {
+        try {
+            String postmaster = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
+            ProcessHandle server = ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow();
+            List<String> command = new ArrayList<>(List.of("kill", signal, postmaster));
+            server.children().forEach(child -> command.add(Long.toString(child.pid())));
+            LocalProcess.run(command, Duration.ofSeconds(10));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }

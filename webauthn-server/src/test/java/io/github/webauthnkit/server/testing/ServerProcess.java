@@ -10,8 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +40,11 @@ public final class ServerProcess implements AutoCloseable {
      *                    that tests do not reach ({@link TestServer#GENEROUS_LIMITS}) are set here unless given
      */
     public static ServerProcess start(Map<String, String> environment) {
+        return start(environment, List.of());
+    }
+
+    /** @param jvmOptions options of the replica's JVM, such as -Xmx48m */
+    public static ServerProcess start(Map<String, String> environment, List<String> jvmOptions) {
         Map<String, String> env = new HashMap<>(TestServer.GENEROUS_LIMITS);
         env.putAll(environment);
         int port = env.containsKey("WEBAUTHN_PORT") ? Integer.parseInt(env.get("WEBAUTHN_PORT")) : LocalProcess.freePort();
@@ -44,13 +53,33 @@ public final class ServerProcess implements AutoCloseable {
         env.putIfAbsent("WEBAUTHN_RP_ID", "localhost");
         try {
             Path log = Files.createTempFile("replica-" + port + "-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), WebAuthnServer.class.getName())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), WebAuthnServer.class.getName()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             ServerProcess server = new ServerProcess(builder.start(), port, log);
             server.awaitHealthy(Duration.ofSeconds(30));
             return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The variables of a server on the embedded default (file database, ceremony state in memory) with a fresh ES256
+     * ring in a new temporary directory; a mutable map to add to.
+     */
+    public static Map<String, String> embedded(String origin) {
+        try {
+            Path dir = Files.createTempDirectory("replica-");
+            Path ring = dir.resolve("jwt_signing_keys.json");
+            Instant now = Instant.now();
+            TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
+            return new HashMap<>(Map.of("WEBAUTHN_ORIGINS", origin, "WEBAUTHN_KEYS_FILE", ring.toString(),
+                    "WEBAUTHN_DATA_DIR", dir.resolve("data").toString(), "WEBAUTHN_DB_URL", "",
+                    "WEBAUTHN_REDIS_URL", ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,6 +100,26 @@ public final class ServerProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, as a container engine or a service manager stops the server. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /**
+     * Waits for the process to end on its own.
+     *
+     * @return its exit status, or empty when it still runs after {@code limit}
+     */
+    public OptionalInt awaitExit(Duration limit) {
+        try {
+            return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? OptionalInt.of(process.exitValue())
+                    : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -33,7 +33,7 @@ final class LoadReport {
                 <html lang="en"><head><meta charset="utf-8"><title>Load test report</title>
                 <style>body{font-family:sans-serif;max-width:920px;margin:1em auto;color:#222}
                 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
-                td:first-child,th:first-child{text-align:left}</style></head><body>
+                td:first-child,th:first-child{text-align:left}pre{white-space:pre-wrap}</style></head><body>
                 <h1>Load test report</h1>
                 """);
         html.append("<p>").append(escape(finished.toString())).append(": authentication ceremonies ")

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -212,9 +213,9 @@ public final class LoadTest {
             long start = System.nanoTime() + warmup.toNanos();
             long end = start + duration.toNanos();
             measuredFrom = start;
-            if (rate > 0) {
-                pool.submit(() -> openLoop(pool, clients, names, end));
-            } else {
+            java.util.concurrent.Future<?> scheduler = rate > 0
+                    ? pool.submit(() -> openLoop(pool, clients, names, end)) : CompletableFuture.completedFuture(null);
+            if (rate == 0) {
                 for (int w = 0; w < concurrency; w++) {
                     int worker = w;
                     pool.submit(() -> {
@@ -243,6 +244,7 @@ public final class LoadTest {
                 out.printf(Locale.ROOT, "\r[%3.0f s] %d ok, %d errors, %.0f ceremonies/s%s   ", elapsed, successes.sum(),
                         errorTotal(), successes.sum() / elapsed, rate > 0 ? ", " + dropped.sum() + " dropped" : "");
             }
+            scheduler.get(); // its last start is in the pool before the pool stops taking work
             pool.shutdown();
             pool.awaitTermination(2, TimeUnit.MINUTES);
             double elapsed = (System.nanoTime() - start) / 1e9;

@@ -12,7 +12,7 @@ public final class SvgChart {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
     private static final int LEFT = 60;
     private static final int RIGHT = 20;
-    private static final int TOP = 30;
+    private static final int TOP = 48;
     private static final int BOTTOM = 45;
 
     /** One line; points where y is not a number are left out. */
@@ -36,7 +36,7 @@ public final class SvgChart {
                 + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" + String.join("", panels) + "</svg>\n";
     }
 
-    /** A chart at (left, top) of the given size: axes with ticks, one line per series (the first colours), a legend. */
+    /** A chart at (left, top) of the given size: axes with ticks, one line per series, a legend under the title. */
     public static String panel(int left, int top, int width, int height, String title, Axis x, String yTitle,
                                List<Series> series) {
         double xMin = Double.POSITIVE_INFINITY;
@@ -75,6 +75,7 @@ public final class SvgChart {
                 .append(text((sx.from + sx.to) / 2, top + height - 8, "middle", "normal", x.title()))
                 .append(String.format(Locale.ROOT, "<text transform=\"translate(%d,%.1f) rotate(-90)\" "
                         + "text-anchor=\"middle\">%s</text>%n", left + 14, (sy.from + sy.to) / 2, escape(yTitle)));
+        double legend = sx.from;
         for (int n = 0; n < series.size(); n++) {
             Series s = series.get(n);
             String color = COLORS[n % COLORS.length];
@@ -96,11 +97,16 @@ public final class SvgChart {
                     }
                 }
             }
-            double ly = top + TOP + 4 + 16 * n;
-            svg.append(line(sx.from + 10, ly, sx.from + 30, ly, color))
-                    .append(text(sx.from + 34, ly + 4, "start", "normal", s.name()));
+            svg.append(line(legend, top + 32, legend + 20, top + 32, color))
+                    .append(text(legend + 24, top + 36, "start", "normal", s.name()));
+            legend += 44 + 7 * s.name().length();
         }
         return svg.toString();
+    }
+
+    /** A line of text starting at (x, y), such as a caption under the panels. */
+    public static String label(double x, double y, String text) {
+        return text(x, y, "start", "normal", text);
     }
 
     /** Escapes text for HTML and SVG. */
@@ -109,7 +115,7 @@ public final class SvgChart {
     }
 
     /** A tick value without trailing zeros: 0.5, 20, 1500. */
-    static String number(double value) {
+    public static String number(double value) {
         return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
                 : String.format(Locale.ROOT, "%.3g", value).replaceAll("\\.?0+$", "");
     }

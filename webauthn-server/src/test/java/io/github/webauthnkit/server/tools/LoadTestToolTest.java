@@ -3,6 +3,7 @@ package io.github.webauthnkit.server.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.webauthnkit.server.extension.TokenClaims;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Algorithm;
 import io.github.webauthnkit.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,12 +49,16 @@ class LoadTestToolTest {
             assertThat(plain.ceremonies()).isPositive().isEqualTo(afterPlain - before);
             assertThat(plain.perSecond()).isBetween(plain.ceremonies() / 3.0, plain.ceremonies() / 1.9);
             assertThat(plain.percentilesMicros()).containsOnlyKeys("start", "complete", "ceremony");
-            long[] ceremony = plain.percentilesMicros().get("ceremony");
-            assertThat(ceremony[0]).isPositive().isLessThanOrEqualTo(ceremony[1]);
-            assertThat(ceremony[1]).isLessThanOrEqualTo(ceremony[2]);
-            assertThat(ceremony[2]).isLessThanOrEqualTo(ceremony[3]);
+            LoadTest.Percentiles ceremony = plain.percentilesMicros().get("ceremony");
+            assertThat(ceremony.count()).as("the histogram holds every measured ceremony").isEqualTo(plain.ceremonies());
+            assertThat(ceremony.p50()).isPositive().isLessThanOrEqualTo(ceremony.p90());
+            assertThat(ceremony.p90()).isLessThanOrEqualTo(ceremony.p95());
+            assertThat(ceremony.p95()).isLessThanOrEqualTo(ceremony.p99());
+            assertThat(ceremony.p99()).isLessThanOrEqualTo(ceremony.max());
+            assertThat(plain.openLoop()).isNull();
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("Registering 4 users", "ok, 0 errors");
-            assertThat(LoadTest.table(plain)).contains("| ceremony |").doesNotContain("| error |");
+            assertThat(LoadTest.table(plain)).contains("| step | p50 ms | p90 ms | p95 ms | p99 ms | max ms |",
+                    "| ceremony |").doesNotContain("| error |", "Open loop");
 
             progress.reset();
             LoadTest.Result warmed = load(server, 4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ZERO)
@@ -80,6 +90,11 @@ class LoadTestToolTest {
         assertThat(result.errorCount()).as("ceremonies against a stopped server").isPositive();
         assertThat(result.errors().keySet()).allSatisfy(kind -> assertThat(kind).containsAnyOf("Exception", "HTTP"));
         assertThat(LoadTest.table(result)).contains("| error | count |");
+        String report = LoadReport.html(result, Instant.now());
+        assertThat(report).contains("<h2>Errors by kind</h2>\n<table>");
+        result.errors().forEach((kind, count) -> assertThat(report).contains("<tr><td>" + kind + "</td><td>" + count));
+        assertThat(perSecondRows(report).stream().mapToLong(row -> row[2]).sum())
+                .as("errors per second add up to the errors counted after the warm-up").isEqualTo(result.errorCount());
         // The progress lines of the last seconds, long after the stop: successes stand still while errors grow.
         Matcher line = PROGRESS.matcher(progress.toString(StandardCharsets.UTF_8));
         long[] previous = null;
@@ -125,17 +140,124 @@ class LoadTestToolTest {
                 .isEqualTo("UncheckedIOException (HttpConnectTimeoutException)");
         assertThat(LoadTest.kind(new IllegalStateException("no cause"))).isEqualTo("IllegalStateException");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 0, Duration.ZERO,
-                Duration.ofSeconds(1), Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.concurrency");
+                Duration.ofSeconds(1), Duration.ZERO, Algorithm.ES256, 0)).hasMessageContaining("load.concurrency");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
-                Duration.ZERO, Duration.ZERO, Algorithm.ES256)).hasMessageContaining("load.duration must be positive");
+                Duration.ZERO, Duration.ZERO, Algorithm.ES256, 0)).hasMessageContaining("load.duration must be positive");
         assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
-                Duration.ofSeconds(1), Duration.ofSeconds(-1), Algorithm.ES256)).hasMessageContaining("load.pause");
+                Duration.ofSeconds(1), Duration.ofSeconds(-1), Algorithm.ES256, 0)).hasMessageContaining("load.pause");
+        assertThatThrownBy(() -> new LoadTest("http://localhost:1", "http://localhost:1", 10, 1, Duration.ZERO,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Algorithm.ES256, 5))
+                .hasMessage("load.rate must be positive, and load.pause (for the closed loop) left out with it");
+        assertThatThrownBy(() -> LoadTest.parseRate("0")).hasMessage(
+                "load.rate: use ceremonies per second above 0, such as 50 or 0.5, not \"0\"");
+        assertThatThrownBy(() -> LoadTest.parseRate("fast")).hasMessageStartingWith("load.rate:");
+        assertThat(LoadTest.parseRate("0.5")).isEqualTo(0.5);
+        assertThat(LoadTest.parseRate(null)).as("no rate: the closed loop").isZero();
+    }
+
+    @Test
+    void anOpenLoopStartsCeremoniesAtRandomAtTheRequestedRate() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            long before = serverSuccesses(server);
+            LoadTest.Result open = new LoadTest(server.baseUrl(), server.origin(), 8, 8, Duration.ZERO,
+                    Duration.ofSeconds(4), Duration.ZERO, Algorithm.ES256, 20).run(printingTo(new ByteArrayOutputStream()));
+
+            assertThat(open.errors()).isEmpty();
+            assertThat(open.ceremonies()).isEqualTo(serverSuccesses(server) - before);
+            LoadTest.OpenLoop loop = open.openLoop();
+            // 80 starts expected; a Poisson count is within 50-115 but once in ten thousand runs.
+            assertThat(loop.started()).isBetween(50L, 115L).isEqualTo(open.ceremonies());
+            assertThat(loop.dropped()).isZero();
+            assertThat(loop.startedPerSecond()).isBetween(12.5, 28.75);
+            assertThat(open.perSecond()).as("sustained, beside the requested 20").isCloseTo(loop.startedPerSecond(),
+                    org.assertj.core.data.Percentage.withPercentage(10));
+            assertThat(open.percentilesMicros().get("ceremony").count()).isEqualTo(open.ceremonies());
+            assertThat(LoadTest.table(open)).contains("Open loop: 20 ceremonies/s requested, ",
+                    String.format(Locale.ROOT, "/s started, %.1f/s sustained; 0 starts dropped (8 in flight, the limit)",
+                            open.perSecond()));
+
+            String report = LoadReport.html(open, Instant.now());
+            assertThat(report).as("nothing fetched from elsewhere").doesNotContainPattern("(src|href)\\s*=\\s*[\"']?(https?:)?//")
+                    .doesNotContain("<script", "<link").contains("<h2>Errors by kind</h2>\n<p>None.</p>");
+            List<long[]> seconds = perSecondRows(report);
+            assertThat(seconds).hasSizeBetween(4, 5);
+            assertThat(seconds.stream().mapToLong(row -> row[1]).sum()).isEqualTo(open.ceremonies());
+            Matcher throughput = Pattern.compile("data-name=\"successful ceremonies/s\"[^>]* points=\"([^\"]*)\"")
+                    .matcher(report);
+            assertThat(throughput.find()).as(report).isTrue();
+            assertThat(throughput.group(1).split(" ")).hasSize(seconds.size());
+            assertThat(report).contains("data-name=\"requested\"", "data-name=\"p99\"", "Ceremony latency by percentile");
+        }
+    }
+
+    @Test
+    void anOpenLoopShowsTheQueueOfASlowServerAndDropsWhatItCannotHoldInFlight() throws Exception {
+        // The server signs in one user at a time, taking 100 ms each (a slow directory behind its token claims): it
+        // can do 10 a second, and the tool asks for 20.
+        Object directory = new Object();
+        TokenClaims slow = account -> {
+            synchronized (directory) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Map.of();
+        };
+        try (TestServer server = TestServer.start("RS256", Map.of(), builder -> builder.tokenClaims(slow))) {
+            long before = serverSuccesses(server);
+            LoadTest.Result open = new LoadTest(server.baseUrl(), server.origin(), 4, 4, Duration.ZERO,
+                    Duration.ofSeconds(3), Duration.ZERO, Algorithm.ES256, 20).run(printingTo(new ByteArrayOutputStream()));
+
+            assertThat(open.errors()).isEmpty();
+            assertThat(open.ceremonies()).isEqualTo(serverSuccesses(server) - before)
+                    .isEqualTo(open.openLoop().started());
+            assertThat(open.perSecond()).as("what the server sustained").isBetween(5.0, 11.0);
+            assertThat(open.openLoop().dropped()).as("starts due while 4 were in flight").isPositive();
+            assertThat(open.openLoop().started() + open.openLoop().dropped()).isBetween(35L, 90L);
+            LoadTest.Percentiles ceremony = open.percentilesMicros().get("ceremony");
+            assertThat(ceremony.count()).isEqualTo(open.ceremonies());
+            assertThat(ceremony.p50()).as("queued behind the ceremonies in flight").isGreaterThan(150_000);
+        }
+    }
+
+    @Test
+    void latencyHistogramsKeepTheirSizeHoweverManySamplesTheyHold() {
+        StepLatencies latencies = new StepLatencies();
+        for (int i = 0; i < 10; i++) {
+            latencies.record("ceremony", 1000 + i);
+        }
+        latencies.interval();
+        long small = latencies.footprintBytes();
+        java.util.Random random = new java.util.Random(17);
+        for (int i = 0; i < 3_000_000; i++) {
+            latencies.record("ceremony", (long) Math.exp(random.nextDouble() * Math.log(StepLatencies.HIGHEST_MICROS * 2)));
+        }
+        latencies.interval();
+
+        assertThat(latencies.footprintBytes()).isPositive().isEqualTo(small);
+        assertThat(latencies.totals().get("ceremony").getTotalCount()).isEqualTo(3_000_010);
+        assertThat(latencies.totals().get("ceremony").getMaxValue()).as("an hour at most")
+                .isLessThanOrEqualTo(StepLatencies.HIGHEST_MICROS + StepLatencies.HIGHEST_MICROS / 1000);
+    }
+
+    /** The report's per-second table: end (tenths of a second), successes, errors. */
+    private static List<long[]> perSecondRows(String report) {
+        Matcher row = Pattern.compile("<tr><td>([0-9]+)\\.([0-9])</td><td>(\\d+)</td><td>(\\d+)</td>").matcher(
+                report.substring(report.indexOf("<table id=\"seconds\">")));
+        List<long[]> rows = new ArrayList<>();
+        while (row.find()) {
+            rows.add(new long[] {Long.parseLong(row.group(1) + row.group(2)), Long.parseLong(row.group(3)),
+                    Long.parseLong(row.group(4))});
+        }
+        return rows;
     }
 
     /** As many users as concurrent clients, with ES256 passkeys. */
     private static LoadTest load(TestServer server, int clients, Duration warmup, Duration duration, Duration pause) {
         return new LoadTest(server.baseUrl(), server.origin(), clients, clients, warmup, duration, pause,
-                Algorithm.ES256);
+                Algorithm.ES256, 0);
     }
 
     private static PrintStream printingTo(ByteArrayOutputStream progress) {

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends the server's process when the JVM cannot go on, and bounds every exit.
  *
- * <p>An {@link OutOfMemoryError} (any {@link VirtualMachineError}) leaves a server that looks alive but is not: the
+ * <p>An {@link OutOfMemoryError} (any {@link VirtualMachineError} but a {@link StackOverflowError}) leaves a server that looks alive but is not: the
  * embedded database closes itself, request threads die, and a full heap can swallow the thread that would run a
  * SIGTERM. Plain {@code java -jar} has no {@code -XX:+ExitOnOutOfMemoryError}, so the server exits by itself with
  * {@link #FATAL_STATUS} wherever such an error shows: a thread that dies of it, a request that throws it, a database
@@ -97,7 +97,9 @@ public final class ProcessGuard {
     private static boolean exitIfFatal(Thread thread, Throwable error) {
         Throwable cause = error;
         for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
-            if (cause instanceof VirtualMachineError
+            // A StackOverflowError unwinds with its request and leaves the JVM sound; exiting on one would let a
+            // request that provokes it stop the server.
+            if (cause instanceof VirtualMachineError && !(cause instanceof StackOverflowError)
                     || cause instanceof SQLException sql && sql.getErrorCode() == H2_OUT_OF_MEMORY) {
                 if (installed && fatalError == null) {
                     fatalThread = thread;

@@ -47,7 +47,7 @@ final class CeremonyOrigins {
         if (!accepted.contains(origin)) {
             throw refused(origin.startsWith(ServerConfig.ANDROID_ORIGIN_PREFIX)
                     ? "The Android app signing certificate of origin '" + shown + "' is not one this server accepts."
-                    : "The origin '" + origin + "' is not one this server accepts.");
+                    : "The origin '" + shown + "' is not one this server accepts.");
         }
         JsonNode packageName = clientData.get("androidPackageName");
         Set<String> packages = androidPackages.get(origin);

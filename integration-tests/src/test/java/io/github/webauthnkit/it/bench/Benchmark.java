@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kit's benchmark on this machine (not part of the default test command: {@code ./mvnw -B -pl integration-tests
- * verify -Pbenchmark} after {@code ./mvnw -B install -DskipTests}). Prints a Markdown table and saves it to
- * {@code integration-tests/target/benchmark-results.md}.
+ * verify -Pbenchmark} after {@code ./mvnw -B install -DskipTests}; {@code -Dbench.startupOnly=true} stops after the
+ * cold starts). Prints a Markdown table and saves it to {@code integration-tests/target/benchmark-results.md}. The
+ * servers run on the image's Java ({@link ImageJvm#jdk}) unless a row names another.
  */
 class Benchmark {
     private static final Duration BUILD = Duration.ofMinutes(10);
@@ -43,8 +45,10 @@ class Benchmark {
     private final List<String[]> rows = new ArrayList<>();
     /** Every server runs with the JVM options of the project's image, in a JVM told the container's memory limit. */
     private Map<String, String> jvm;
-    /** The image ENTRYPOINT's JVM options: its class-data archive (made by the image's training run), its native library. */
+    /** The image ENTRYPOINT's JVM options: its AOT cache (made by the image's training run), its native library. */
     private List<String> imageOptions;
+    /** The image's Java, which starts every server of the benchmark but the cold starts on the tests' JDK. */
+    private final String imageJava = ImageJvm.java();
 
     @Test
     void run() throws Exception {
@@ -61,15 +65,21 @@ class Benchmark {
         jvm = Map.of("JAVA_TOOL_OPTIONS", image.toolOptions() + " -XX:MaxRAM=" + CONTAINER_MEMORY);
         row("server JVM options (the image's, and the container's memory limit)", "`" + jvm.get("JAVA_TOOL_OPTIONS") + "`", "");
         ImageJvm.Locations paths = new ImageJvm.Locations(project.file("target/bench.jar"), project.file("target/native"),
-                project.file("target/bench-server.jsa"));
+                project.file("target/bench-server.aot"));
         image.copyNativeLibrary(project.dir(), paths, BUILD).assertSuccess("the Dockerfile's native library RUN");
         long trainingStart = System.nanoTime();
-        image.train(project.dir(), paths, jvm, BUILD).assertSuccess("the Dockerfile's class-data training RUN");
-        row("class-data training run of the image build (`docker/Dockerfile`)", millis(System.nanoTime() - trainingStart), "");
+        image.train(project.dir(), paths, jvm, BUILD).assertSuccess("the Dockerfile's AOT cache training RUN");
+        row("AOT cache training run of the image build (`docker/Dockerfile`), Java " + ImageJvm.javaVersion(),
+                millis(System.nanoTime() - trainingStart), "");
         imageOptions = image.serverOptions(paths);
-        row("server started as the image's ENTRYPOINT", "`java " + String.join(" ", imageOptions) + " -jar ...`", "");
+        row("server started as the image's ENTRYPOINT, on Java " + ImageJvm.javaVersion(),
+                "`java " + String.join(" ", imageOptions) + " -jar ...`", "");
 
         coldStart(project);
+        if (Boolean.getBoolean("bench.startupOnly")) {
+            save(cores);
+            return;
+        }
 
         CryptoCeiling.Timings crypto = CryptoCeiling.measure();
         row("ES256 assertion signature (client), one", micros(crypto.assertionSignNs()), "");
@@ -87,12 +97,17 @@ class Benchmark {
         ceremonies(project, crypto, cores);
 
         jwksAgainstNginx(project);
+        save(cores);
+    }
 
+    /** Prints the table and saves it to target/benchmark-results.md. */
+    private void save(int cores) throws IOException {
         StringBuilder table = new StringBuilder();
         table.append("Benchmark of ").append(LocalDate.now()).append(" on ").append(cores).append(" cores, ")
                 .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB max heap of the bench JVM, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
-                .append(", Java ").append(System.getProperty("java.version")).append("\n\n")
+                .append(", bench JVM on Java ").append(System.getProperty("java.version"))
+                .append(", servers on Java ").append(ImageJvm.javaVersion()).append(" unless a row names another\n\n")
                 .append("| measurement | result | target |\n|---|---|---|\n");
         for (String[] row : rows) {
             table.append("| ").append(String.join(" | ", row)).append(" |\n");
@@ -104,33 +119,51 @@ class Benchmark {
     }
 
     /**
-     * Server start to the first healthy /health, median of 5 runs, as the image starts it and as plain
-     * {@code java -jar} (without the class-data archive), alternating; resident memory when idle.
+     * Server start to the first healthy /health, median of 5 runs, as the image starts it (its Java, its AOT cache),
+     * and with the image's options but no AOT cache on the image's Java and on the Java of the tests (17, which the
+     * jar is compiled for), alternating; resident memory of each when idle (in the last round).
      */
     private void coldStart(GeneratedProject project) {
-        List<Long> image = new ArrayList<>();
-        List<Long> plain = new ArrayList<>();
-        long idleRss = 0;
+        List<String> uncached = imageOptions.stream().filter(option -> !option.startsWith("-XX:AOTCache")).toList();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        commands.put("as the image starts (Java " + ImageJvm.javaVersion() + ", its AOT cache)",
+                prepend(imageJava, imageOptions));
+        commands.put("without the AOT cache, Java " + ImageJvm.javaVersion(), prepend(imageJava, uncached));
+        commands.put("without the AOT cache, Java " + System.getProperty("java.version"), prepend(Command.java(), uncached));
+        Map<String, List<Long>> times = new LinkedHashMap<>();
+        Map<String, Long> idleRss = new HashMap<>();
         for (int i = 0; i < 5; i++) {
-            for (boolean archived : List.of(true, false)) {
+            for (Map.Entry<String, List<String>> command : commands.entrySet()) {
+                List<String> java = command.getValue();
                 long start = System.nanoTime();
-                try (RunningServer server = RunningServer.start(project, jvm, archived ? imageOptions : List.of())) {
-                    (archived ? image : plain).add(System.nanoTime() - start);
-                    if (i == 4 && archived) {
+                try (RunningServer server = RunningServer.start(project, jvm, java.get(0), java.subList(1, java.size()))) {
+                    times.computeIfAbsent(command.getKey(), k -> new ArrayList<>()).add(System.nanoTime() - start);
+                    if (i == 4) {
                         Processes.sleep(2000);
-                        idleRss = server.residentBytes();
+                        idleRss.put(command.getKey(), server.residentBytes());
                     }
                 }
             }
         }
-        Collections.sort(image);
-        Collections.sort(plain);
-        long median = image.get(2);
-        row("cold start to first healthy `/health`, median of 5, as the image starts", millis(median) + " (runs "
-                + image.stream().map(Benchmark::millis).toList() + ")", "< 1.5 s: " + (median < 1_500_000_000L ? "met" : "missed"));
-        row("the same as plain `java -jar`, without the application's class-data archive", millis(plain.get(2)) + " (runs "
-                + plain.stream().map(Benchmark::millis).toList() + ")", "");
-        row("resident memory, idle", mib(idleRss), "< 300 MB: " + (idleRss < 300L * 1000 * 1000 ? "met" : "missed"));
+        boolean image = true;
+        for (String how : commands.keySet()) {
+            List<Long> runs = times.get(how);
+            Collections.sort(runs);
+            long median = runs.get(2);
+            long rss = idleRss.get(how);
+            row("cold start to first healthy `/health`, median of 5, " + how, millis(median) + " (runs "
+                    + runs.stream().map(Benchmark::millis).toList() + ")",
+                    image ? "< 1.5 s: " + (median < 1_500_000_000L ? "met" : "missed") : "");
+            row("resident memory, idle, " + how, mib(rss),
+                    image ? "< 300 MB: " + (rss < 300L * 1000 * 1000 ? "met" : "missed") : "");
+            image = false;
+        }
+    }
+
+    private static List<String> prepend(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
     }
 
     /**
@@ -155,7 +188,7 @@ class Benchmark {
                         env.put("WEBAUTHN_KEYS_FILE", es256Ring.toString());
                     }
                     double ceiling = crypto.ceilingPerSecond(cores, algorithm.equals("RS256"));
-                    try (RunningServer server = RunningServer.start(project, env, imageOptions)) {
+                    try (RunningServer server = RunningServer.start(project, env, imageJava, imageOptions)) {
                         for (int concurrency : CONCURRENCIES) {
                             CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(),
                                     concurrency, Math.max(concurrency, 64), WARMUP, each);
@@ -188,9 +221,9 @@ class Benchmark {
                 }
             }
         }
-        LoadChart.write(LoadChart.README_CHART, String.format("Benchmark of %s on %d cores, Java %s: as the image "
-                + "starts the server, embedded, RS256 tokens, %d s warm-up then %d s per concurrency", LocalDate.now(),
-                cores, System.getProperty("java.version"), WARMUP.toSeconds(), each.toSeconds()), chart);
+        LoadChart.write(LoadChart.README_CHART, String.format("Benchmark of %s on %d cores, server on Java %s: as the "
+                + "image starts it, embedded, RS256 tokens, %d s warm-up then %d s per concurrency", LocalDate.now(),
+                cores, ImageJvm.javaVersion(), WARMUP.toSeconds(), each.toSeconds()), chart);
     }
 
     private static String describe(CeremonyLoad.Outcome outcome) {
@@ -214,7 +247,7 @@ class Benchmark {
     private void jwksAgainstNginx(GeneratedProject project) throws Exception {
         requireTool("wrk");
         requireTool("nginx");
-        try (RunningServer server = RunningServer.start(project, jvm, imageOptions)) {
+        try (RunningServer server = RunningServer.start(project, jvm, imageJava, imageOptions)) {
             String jwks = server.get("/.well-known/jwks.json").body();
             double ours = wrk(server.baseUrl() + "/.well-known/jwks.json");
             Path dir = Files.createTempDirectory("bench-nginx");

@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
 /**
  * How the generated project's image runs its JVM, read from its {@code docker/Dockerfile} so that tests and the
  * benchmark run exactly that outside a container: the JAVA_TOOL_OPTIONS, the RUN instruction that copies the native
- * cryptography library out of the jar, the class-data training RUN instruction and the ENTRYPOINT's JVM options, with
- * the image's paths ({@code /app/server.jar}, {@code /app/native}, {@code /app/server.jsa}) replaced by the project's
- * jar and a directory and an archive of the caller's choice ({@link Locations}), and the image's JDK by this one.
+ * cryptography library out of the jar, the AOT cache's training RUN instruction and the ENTRYPOINT's JVM options, with
+ * the image's paths ({@code /app/server.jar}, {@code /app/native}, {@code /app/server.aot}) replaced by the project's
+ * jar and a directory and a cache of the caller's choice ({@link Locations}), and the image's Java by a JDK of the
+ * same feature release ({@link #jdk()}).
  */
 public record ImageJvm(String toolOptions, String nativeRun, String trainingRun, List<String> serverOptions) {
     /** The server's start-up line (JSON logs) when the Amazon Corretto Crypto Provider signs, as in the image. */
@@ -26,7 +27,9 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
             "{\"event\":\"crypto_provider\"},{\"provider\":\"AmazonCorrettoCryptoProvider\"}";
     private static final String IMAGE_JAR = "/app/server.jar";
     private static final String IMAGE_NATIVE = "/app/native";
-    private static final String IMAGE_ARCHIVE = "/app/server.jsa";
+    private static final String IMAGE_CACHE = "/app/server.aot";
+    /** The image's Java (docker/Dockerfile's JRE_IMAGE), installed on the kit's test machines. */
+    private static final String DEFAULT_JDK = "/usr/lib/jvm/temurin-25-jdk-amd64";
     private static final Pattern TOOL_OPTIONS = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
     /** A RUN instruction with its continuation lines. */
     private static final Pattern RUN = Pattern.compile("(?m)^RUN ((?:[^\\n]*\\\\\\n)*[^\\n]*)$");
@@ -42,7 +45,7 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
         }
         Matcher tool = find(TOOL_OPTIONS, dockerfile, "JAVA_TOOL_OPTIONS=\"...\"");
         String nativeRun = run(dockerfile, NativeLibrary.class.getName() + " " + IMAGE_NATIVE);
-        String training = run(dockerfile, "-XX:ArchiveClassesAtExit=" + IMAGE_ARCHIVE);
+        String training = run(dockerfile, "-XX:AOTCacheOutput=" + IMAGE_CACHE);
         Matcher entrypoint = find(ENTRYPOINT, dockerfile, "ENTRYPOINT [\"java\", ..., \"-jar\", \"" + IMAGE_JAR + "\"]");
         List<String> serverOptions = new ArrayList<>();
         for (String quoted : entrypoint.group(1).split(",")) {
@@ -54,11 +57,39 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
         return new ImageJvm(tool.group(1), nativeRun, training, List.copyOf(serverOptions));
     }
 
-    /** Where the image's files are outside it: the project's jar, the native library's directory, the archive. */
-    public record Locations(Path jar, Path nativeDir, Path archive) {
+    /**
+     * The JDK that runs the image's lines here, of the image's Java feature release (the AOT cache needs 25):
+     * {@code -Dkit.imageJdk=<JDK home>}, by default Temurin 25 where the kit's test machines have it.
+     */
+    public static Path jdk() {
+        Path home = Path.of(System.getProperty("kit.imageJdk", DEFAULT_JDK));
+        if (!Files.isExecutable(home.resolve("bin/java"))) {
+            throw new AssertionError("No JDK at " + home + " (kit.imageJdk): the image's JVM lines need a JDK 25 there,"
+                    + " or -Dkit.imageJdk=<the home of a JDK 25>");
+        }
+        return home;
+    }
+
+    /** The {@code java} of {@link #jdk()}, which starts the server as the image does. */
+    public static String java() {
+        return jdk().resolve("bin/java").toString();
+    }
+
+    /** The Java version of {@link #jdk()}, from its {@code release} file. */
+    public static String javaVersion() {
+        try {
+            Matcher version = Pattern.compile("(?m)^JAVA_VERSION=\"(.+)\"$").matcher(Files.readString(jdk().resolve("release")));
+            return version.find() ? version.group(1) : "(unknown)";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where the image's files are outside it: the project's jar, the native library's directory, the AOT cache. */
+    public record Locations(Path jar, Path nativeDir, Path cache) {
         private String local(String imageLine) {
             return imageLine.replace(IMAGE_JAR, jar.toString()).replace(IMAGE_NATIVE, nativeDir.toString())
-                    .replace(IMAGE_ARCHIVE, archive.toString());
+                    .replace(IMAGE_CACHE, cache.toString());
         }
     }
 
@@ -68,30 +99,24 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
     }
 
     /**
-     * Runs the training RUN instruction, writing {@code paths.archive()}; {@code environment} (the image's
+     * Runs the training RUN instruction, writing {@code paths.cache()}; {@code environment} (the image's
      * JAVA_TOOL_OPTIONS, say) is added. Run {@link #copyNativeLibrary} first, as the image build does.
      */
     public Command.Result train(Path dir, Locations paths, Map<String, String> environment, Duration limit) {
-        String home = System.getProperty("java.home");
-        // The RUN makes the JDK's base archive when it is missing; here that would write into this JDK.
-        if (!Files.isRegularFile(Path.of(home, "lib", "server", "classes.jsa"))) {
-            throw new AssertionError("This JDK (" + home + ") has no base class-data archive (lib/server/classes.jsa),"
-                    + " which Debian's and Temurin's JDKs ship; run `java -Xshare:dump` in it once");
-        }
         return build(dir, paths.local(trainingRun), environment, limit);
     }
 
-    /** The ENTRYPOINT's JVM options (before {@code -jar}), with the library's directory and archive of {@code paths}. */
+    /** The ENTRYPOINT's JVM options (before {@code -jar}), with the library's directory and cache of {@code paths}. */
     public List<String> serverOptions(Locations paths) {
         return serverOptions.stream().map(paths::local).toList();
     }
 
-    /** Runs a RUN instruction with {@code sh}, as the image build does; this JDK is its {@code java} and JAVA_HOME. */
+    /** Runs a RUN instruction with {@code sh}, as the image build does, with {@link #jdk()}'s {@code java} and JAVA_HOME. */
     private static Command.Result build(Path dir, String script, Map<String, String> environment, Duration limit) {
-        String home = System.getProperty("java.home");
+        Path home = jdk();
         Map<String, String> env = new HashMap<>(environment);
-        env.put("JAVA_HOME", home);
-        env.put("PATH", Path.of(home, "bin") + ":" + System.getenv("PATH"));
+        env.put("JAVA_HOME", home.toString());
+        env.put("PATH", home.resolve("bin") + ":" + System.getenv("PATH"));
         return Command.run(dir, limit, env, List.of("sh", "-c", script));
     }
 

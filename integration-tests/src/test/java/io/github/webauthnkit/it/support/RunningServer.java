@@ -33,11 +33,14 @@ public final class RunningServer implements AutoCloseable {
 
     /** Starts {@code target/<artifactId>.jar} from the project directory, as its README says, and waits for health. */
     public static RunningServer start(GeneratedProject project, Map<String, String> environment) {
-        return start(project, environment, List.of());
+        return start(project, environment, Command.java(), List.of());
     }
 
-    /** The same, with JVM options before {@code -jar} (the image's, say: {@link ImageJvm#serverOptions}). */
-    public static RunningServer start(GeneratedProject project, Map<String, String> environment,
+    /**
+     * The same with another {@code java} and JVM options before {@code -jar} (the image's, say: {@link ImageJvm#java}
+     * and {@link ImageJvm#serverOptions}).
+     */
+    public static RunningServer start(GeneratedProject project, Map<String, String> environment, String java,
                                       List<String> jvmOptions) {
         try {
             int port = freePort();
@@ -51,7 +54,7 @@ public final class RunningServer implements AutoCloseable {
             env.putAll(TestServer.GENEROUS_LIMITS);
             env.putAll(environment);
             Path jar = project.file("target/" + project.dir().getFileName() + ".jar");
-            List<String> command = new ArrayList<>(List.of(Command.java()));
+            List<String> command = new ArrayList<>(List.of(java));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).directory(project.dir().toFile())

@@ -22,11 +22,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The training run for the image's class-data archive (see docker/Dockerfile): started once while the image is built,
- * under {@code -XX:ArchiveClassesAtExit}, it starts the server on a throwaway key ring and embedded database in a
+ * The training run for the image's AOT cache (see docker/Dockerfile): started once while the image is built, under
+ * {@code -XX:AOTCacheOutput} (Java 25), it starts the server on a throwaway key ring and embedded database in a
  * temporary directory, sends it the requests a browser and a verifying service send first, stops it and removes the
- * directory. The JVM then writes the classes it loaded to the archive, and the real server maps them at start-up
- * instead of reading and verifying them from the jar again. It reads no configuration and opens only loopback.
+ * directory. The JVM then writes the classes it loaded, linked, and the methods' profiles to the cache, and the real
+ * server maps them at start-up instead of reading and verifying them from the jar again. (Under
+ * {@code -XX:ArchiveClassesAtExit} it makes a class-data archive the same way, on Java 17 too.) It reads no
+ * configuration and opens only loopback.
  */
 public final class TrainingRun {
     /** Longer than a slow build host needs (about 5 s here); past it the image build fails instead of hanging. */

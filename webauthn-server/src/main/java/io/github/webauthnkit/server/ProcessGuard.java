@@ -1,5 +1,8 @@
 package io.github.webauthnkit.server;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +34,11 @@ public final class ProcessGuard {
     private static final int SIGTERM_STATUS = 143;
     private static final Logger LOG = LoggerFactory.getLogger(ProcessGuard.class);
 
+    /** Written when there is no memory left to log: made and opened before it is needed, so writing allocates nothing. */
+    private static final byte[] FATAL_FALLBACK = ("The JVM cannot go on after a fatal error (no memory left to name it);"
+            + " the server exits with status " + FATAL_STATUS + " to be restarted.\n").getBytes(StandardCharsets.UTF_8);
+    private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+
     private static final CountDownLatch FATAL = new CountDownLatch(1);
     private static final CountDownLatch SHUTTING_DOWN = new CountDownLatch(1);
     private static volatile boolean installed;
@@ -52,10 +60,20 @@ public final class ProcessGuard {
                         .log("The JVM cannot go on after " + fatalError + " in thread " + fatalThread.getName()
                                 + "; the server exits with status " + FATAL_STATUS + " to be restarted. If it was out"
                                 + " of memory, give it a larger heap (-Xmx).");
-            } catch (Throwable ignored) {
-                // No memory left to log: exit all the same.
+            } catch (Throwable noMemory) {
+                try {
+                    STDERR.write(FATAL_FALLBACK);
+                } catch (Throwable ignored) {
+                    // Exit all the same.
+                }
             }
-            System.exit(FATAL_STATUS);
+            // Arms the watchdog: the shutdown hooks below may find no memory to start in.
+            SHUTTING_DOWN.countDown();
+            try {
+                System.exit(FATAL_STATUS);
+            } catch (Throwable noMemory) {
+                Runtime.getRuntime().halt(FATAL_STATUS);
+            }
         });
         daemon("shutdown-watchdog", () -> {
             await(SHUTTING_DOWN);
@@ -76,12 +94,17 @@ public final class ProcessGuard {
             SHUTTING_DOWN.countDown();
             shutdown.run();
         }, "shutdown"));
-        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            if (!exitIfFatal(thread, error)) {
-                LOG.error("Uncaught exception in thread {}", thread.getName(), error);
-            }
-        });
+        // The handler runs once here on a fatal error's likeness, before the guard counts: the JVM links the code it runs
+        // (the first call of a method, the classes it checks) now, and not when an OutOfMemoryError leaves no memory.
+        uncaught(Thread.currentThread(), new IllegalStateException(new OutOfMemoryError("warm-up, ignored")));
+        Thread.setDefaultUncaughtExceptionHandler(ProcessGuard::uncaught);
         installed = true;
+    }
+
+    private static void uncaught(Thread thread, Throwable error) {
+        if (!exitIfFatal(thread, error)) {
+            LOG.error("Uncaught exception in thread {}", thread.getName(), error);
+        }
     }
 
     /**

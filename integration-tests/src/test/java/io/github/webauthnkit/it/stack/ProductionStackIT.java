@@ -200,7 +200,8 @@ class ProductionStackIT {
                 StandInImages.image("nginx")).assertSuccess("the RP ID host's proxy");
         try {
             String certificate = stackProject.file("docker/certs/fullchain.pem").toString();
-            List<String> curl = List.of("curl", "-sS", "--retry", "10", "--retry-connrefused", "--retry-delay", "1",
+            // The engine's port proxy accepts connections before nginx listens, and resets them: retry those too.
+            List<String> curl = List.of("curl", "-sS", "--retry", "20", "--retry-all-errors", "--retry-delay", "1",
                     "--cacert", certificate, "--resolve", "localhost:" + port + ":127.0.0.1",
                     "-w", " %{http_code}");
             Command.Result assetlinks = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),

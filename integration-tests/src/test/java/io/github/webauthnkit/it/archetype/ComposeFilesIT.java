@@ -147,20 +147,14 @@ class ComposeFilesIT {
         for (String script : List.of("export-public-key.sh", "rotate-keys.sh", "health-check.sh")) {
             Path file = project.file("scripts/" + script);
             assertThat(Files.isExecutable(file)).as(script + " executable").isTrue();
-            assertThat(Command.run(project.dir(), Duration.ofSeconds(30), Map.of(), withBash("-n", file.toString()))
+            assertThat(Command.run(project.dir(), Duration.ofSeconds(30), Map.of(), GeneratedProject.bash("-n", file.toString()))
                     .exitCode()).as("bash -n " + script).isZero();
             Command.Result help = Command.run(project.dir(), Duration.ofSeconds(30), Map.of(),
-                    withBash(file.toString(), "--help"));
+                    GeneratedProject.bash(file.toString(), "--help"));
             assertThat(help.exitCode()).as(script + " --help").isZero();
             assertThat(help.output()).startsWith("Usage: scripts/" + script);
             assertThat(Files.readString(file)).contains("set -euo pipefail");
         }
-    }
-
-    private static List<String> withBash(String... arguments) {
-        List<String> command = new java.util.ArrayList<>(GeneratedProject.bash());
-        command.addAll(List.of(arguments));
-        return command;
     }
 
     private static List<String> names(JsonNode node) {

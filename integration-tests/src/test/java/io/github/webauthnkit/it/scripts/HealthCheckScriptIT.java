@@ -8,7 +8,6 @@ import io.github.webauthnkit.server.testing.RedisServer;
 import io.github.webauthnkit.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +30,11 @@ class HealthCheckScriptIT {
                      "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(),
                      "WEBAUTHN_REDIS_URL", redis.url(),
                      "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString()))) {
-            List<String> command = new ArrayList<>(GeneratedProject.bash());
-            command.addAll(List.of(script.toString(), "--server", server.baseUrl(),
+            List<String> command = GeneratedProject.bash(script.toString(), "--server", server.baseUrl(),
                     "--postgres-port", postgres.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1"), "--postgres-db", "postgres",
                     "--postgres-password-file", postgres.passwordFile().toString(),
                     "--redis-port", redis.url().replaceAll(".*:(\\d+)$", "$1"),
-                    "--redis-password-file", redis.passwordFile().toString()));
+                    "--redis-password-file", redis.passwordFile().toString());
             Result healthy = run(command);
             assertThat(healthy.output()).contains("server    ok").contains("jwks      ok").contains("postgres  ok")
                     .contains("redis     ok").contains("all checks passed")

@@ -97,8 +97,7 @@ public final class GeneratedProject {
      * {@link #bash()}, its Maven runs using this build's local repository.
      */
     public Command.Result script(Duration limit, String script, String... args) {
-        List<String> command = new ArrayList<>(bash());
-        command.add(script);
+        List<String> command = bash(script);
         command.addAll(List.of(args));
         return Command.run(dir, limit, Map.of("MAVEN_ARGS", String.join(" ", localRepositoryArgs())), command);
     }
@@ -108,9 +107,11 @@ public final class GeneratedProject {
      * the GNU sources checks that the scripts run there), else the {@code bash} on the PATH in POSIX mode, which
      * refuses some of what bash 3.2 lacks too (the archetype's lint and shellcheck check the rest).
      */
-    public static List<String> bash() {
+    public static List<String> bash(String... arguments) {
         String bash = System.getProperty("kit.bash");
-        return bash == null || bash.isBlank() ? List.of("bash", "--posix") : List.of(bash);
+        List<String> command = new ArrayList<>(bash == null || bash.isBlank() ? List.of("bash", "--posix") : List.of(bash));
+        command.addAll(List.of(arguments));
+        return command;
     }
 
     public static String kitVersion() {

@@ -131,6 +131,10 @@ class NativeAppsApiTest {
 
         assertThat(refusedRegistration(new SoftwareAuthenticator("https://other.example", Algorithm.ES256)))
                 .isEqualTo("The origin 'https://other.example' is not one this server accepts.");
+        // A hostile origin of any length is named, cut to 120 characters.
+        String longOrigin = "https://" + "a".repeat(300) + ".example";
+        assertThat(refusedRegistration(new SoftwareAuthenticator(longOrigin, Algorithm.ES256)))
+                .isEqualTo("The origin '" + longOrigin.substring(0, 120) + "...' is not one this server accepts.");
         JsonNode started = related.startAuthentication(username).expect(200).body();
         related.authenticator().tamperNext(origin("https://shop.example:8443"));
         assertThat(assertError(related.completeAuthentication(started), 400, "verification_failed").path("message")

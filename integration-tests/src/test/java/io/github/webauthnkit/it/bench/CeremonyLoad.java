@@ -12,11 +12,15 @@ final class CeremonyLoad {
     /** The ceremony's row: p50, p90, p95, p99 and max in milliseconds. */
     private static final Pattern CEREMONY = Pattern.compile(
             "\\| ceremony \\| ([0-9.]+) \\| [0-9.]+ \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
+    private static final Pattern OPEN_LOOP = Pattern.compile("; (\\d+) starts dropped .*, (\\d+) started over");
     private static final Pattern ERROR_ROW = Pattern.compile("(?m)^\\| (?!error |---)([^|]+) \\| (\\d+) \\|$");
 
-    /** Latencies of a whole ceremony (start + complete) in milliseconds. */
+    /**
+     * Latencies of a whole ceremony (start + complete) in milliseconds; for an open loop, {@code concurrency} is the
+     * in-flight limit, {@code perSecond} the rate sustained, and the starts dropped at the limit or started late.
+     */
     record Outcome(int concurrency, long ceremonies, double perSecond, long errors, double p50, double p95, double p99,
-                   double max, String errorKinds) {
+                   double max, String errorKinds, long dropped, long late) {
     }
 
     private CeremonyLoad() {
@@ -34,10 +38,29 @@ final class CeremonyLoad {
         System.out.printf("[bench] load: %d clients for %d s (after %d s of warm-up)%s against %s%n", concurrency,
                 duration.toSeconds(), warmup.toSeconds(), pause.isZero() ? "" : ", pausing " + pause.toMillis() + " ms",
                 url);
-        Command.Result result = classpath.runMain("io.github.webauthnkit.server.tools.LoadTest", List.of("load.url=" + url,
-                "load.users=" + users, "load.concurrency=" + concurrency, "load.warmup=" + warmup.toSeconds() + "s",
-                "load.duration=" + duration.toSeconds() + "s", "load.pause=" + pause.toMillis() + "ms"),
-                warmup.plus(duration).plusMinutes(10));
+        return run(classpath, concurrency, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
+                "load.concurrency=" + concurrency, "load.warmup=" + warmup.toSeconds() + "s",
+                "load.duration=" + duration.toSeconds() + "s", "load.pause=" + pause.toMillis() + "ms"));
+    }
+
+    /**
+     * An open loop: ceremonies start at random moments, {@code perSecond} on average (the tool's {@code load.rate}),
+     * at most {@code inFlight} at once, with {@code users} passkeys.
+     */
+    static Outcome open(GeneratedTestClasspath classpath, String url, double perSecond, int inFlight, int users,
+                        Duration warmup, Duration duration) {
+        String rate = String.format(java.util.Locale.ROOT, "%.1f", perSecond);
+        System.out.printf("[bench] load: open loop, %s ceremonies/s for %d s (after %d s of warm-up) against %s%n", rate,
+                duration.toSeconds(), warmup.toSeconds(), url);
+        return run(classpath, inFlight, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
+                "load.concurrency=" + inFlight, "load.rate=" + rate, "load.warmup=" + warmup.toSeconds() + "s",
+                "load.duration=" + duration.toSeconds() + "s"));
+    }
+
+    private static Outcome run(GeneratedTestClasspath classpath, int concurrency, Duration length,
+                               List<String> properties) {
+        Command.Result result = classpath.runMain("io.github.webauthnkit.server.tools.LoadTest", properties,
+                length.plusMinutes(10));
         Matcher summary = SUMMARY.matcher(result.output());
         if (!summary.find()) {
             throw new AssertionError("The load tool printed no summary (exit " + result.exitCode() + "):\n"
@@ -52,10 +75,13 @@ final class CeremonyLoad {
             kinds.append(kinds.isEmpty() ? "" : ", ").append(errorRow.group(1).strip()).append(": ")
                     .append(errorRow.group(2));
         }
+        Matcher open = OPEN_LOOP.matcher(result.output());
+        boolean opened = open.find();
         return new Outcome(concurrency, Long.parseLong(summary.group(1)), Double.parseDouble(summary.group(2)),
                 Long.parseLong(summary.group(3)), timed ? Double.parseDouble(ceremony.group(1)) : Double.NaN,
                 timed ? Double.parseDouble(ceremony.group(2)) : Double.NaN,
                 timed ? Double.parseDouble(ceremony.group(3)) : Double.NaN,
-                timed ? Double.parseDouble(ceremony.group(4)) : Double.NaN, kinds.toString());
+                timed ? Double.parseDouble(ceremony.group(4)) : Double.NaN, kinds.toString(),
+                opened ? Long.parseLong(open.group(1)) : 0, opened ? Long.parseLong(open.group(2)) : 0);
     }
 }

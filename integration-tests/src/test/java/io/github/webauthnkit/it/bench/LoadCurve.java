@@ -34,6 +34,6 @@ class LoadCurve {
         LoadChart.write(LoadChart.README_CHART, String.format("Short run of %s on %d cores, Java %s: java -jar, "
                         + "embedded, RS256 tokens, %d s warm-up then %d s per concurrency (LoadCurve)", LocalDate.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), warmup.toSeconds(),
-                each.toSeconds()), outcomes);
+                each.toSeconds()), outcomes, List.of());
     }
 }

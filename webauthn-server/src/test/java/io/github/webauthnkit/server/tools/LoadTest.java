@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.tools;
 
+import io.github.webauthnkit.server.crypto.CryptoProviders;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import io.github.webauthnkit.server.testing.TargetServer;
@@ -54,6 +55,10 @@ import org.HdrHistogram.Histogram;
  * table on standard output it writes a self-contained HTML report (throughput and latency per second, the latency
  * distribution, errors by kind) to {@code target/load-report.html}, or to {@code -Dload.report=<file>}. It refuses a
  * URL that is not on this machine unless {@code -Dload.allowRemote=true} is given.
+ *
+ * <p>The software authenticators sign with the native provider the server uses where it loads
+ * ({@code -Dload.nativeCrypto=false} for the JDK's), so that on a shared machine the clients' signatures take little
+ * of the CPU the server is measured on.
  */
 public final class LoadTest {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
@@ -155,7 +160,9 @@ public final class LoadTest {
 
     public static void main(String[] args) throws Exception {
         LoadTest test;
+        boolean nativeCrypto;
         try {
+            nativeCrypto = flag("load.nativeCrypto", option("load.nativeCrypto", "true"));
             TargetServer target = TargetServer.of(option("load.url", "http://localhost:8080"),
                     option("load.origin", null), Boolean.parseBoolean(option("load.allowRemote", "false")),
                     "-Dload.allowRemote");
@@ -171,6 +178,8 @@ public final class LoadTest {
             return;
         }
         Path report = Path.of(option("load.report", "target/load-report.html")).toAbsolutePath();
+        String signer = CryptoProviders.install(nativeCrypto);
+        System.out.println("The authenticators sign with " + signer + " (-Dload.nativeCrypto=false: the JDK's)");
         Result result = test.run(System.out);
         System.out.println(table(result));
         Files.createDirectories(report.getParent());
@@ -433,6 +442,14 @@ public final class LoadTest {
     private static String option(String name, String fallback) {
         String value = System.getProperty(name);
         return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    /** {@code true} or {@code false}, in any case. */
+    static boolean flag(String name, String value) {
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(name + ": use true or false, not \"" + value + "\"");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** {@code 30s}, {@code 2m} or {@code 500ms}. */

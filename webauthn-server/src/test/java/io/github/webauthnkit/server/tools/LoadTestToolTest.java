@@ -153,6 +153,9 @@ class LoadTestToolTest {
         assertThatThrownBy(() -> LoadTest.parseRate("fast")).hasMessageStartingWith("load.rate:");
         assertThat(LoadTest.parseRate("0.5")).isEqualTo(0.5);
         assertThat(LoadTest.parseRate(null)).as("no rate: the closed loop").isZero();
+        assertThatThrownBy(() -> LoadTest.flag("load.nativeCrypto", "yes"))
+                .hasMessage("load.nativeCrypto: use true or false, not \"yes\"");
+        assertThat(LoadTest.flag("load.nativeCrypto", "FALSE")).isFalse();
     }
 
     @Test

@@ -30,10 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import redis.clients.jedis.JedisPooled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,14 +113,15 @@ public final class WebAuthnServer implements AutoCloseable {
             // builds the routes: the native provider's self-tests, and the database with its migrations (about 70 ms
             // sooner to the first healthy /health on 2 cores). Nothing signs before the port opens, so the provider
             // only has to be in place by then.
-            ExecutorService startup = Executors.newFixedThreadPool(2, task -> {
+            Executor ownThread = task -> {
                 Thread thread = new Thread(task, "webauthn-startup");
                 thread.setDaemon(true);
-                return thread;
-            });
-            Future<String> provider = startup.submit(() -> CryptoProviders.install(effective.nativeCrypto()));
-            Future<CredentialStore> opening = startup.submit(() -> JdbcCredentialStore.open(effective));
-            startup.shutdown();
+                thread.start();
+            };
+            CompletableFuture<String> provider = CompletableFuture.supplyAsync(
+                    () -> CryptoProviders.install(effective.nativeCrypto()), ownThread);
+            CompletableFuture<CredentialStore> opening = CompletableFuture.supplyAsync(
+                    () -> JdbcCredentialStore.open(effective), ownThread);
             List<AutoCloseable> parts = new ArrayList<>();
             CredentialStore store = null;
             try {
@@ -145,24 +145,25 @@ public final class WebAuthnServer implements AutoCloseable {
                 parts.add(ceremonies);
                 CeremonyMetrics metrics = new CeremonyMetrics();
                 metrics.watch(ring);
-                store = await(opening);
+                store = join(opening);
                 parts.add(store);
                 HttpApi api = new HttpApi(effective, store, ceremonies, limiter,
                         new TokenService(effective, ring, tokenClaims), metrics, json, listeners);
-                await(provider);
+                join(provider);
                 parts.add(api.start());
                 return new WebAuthnServer(parts, api);
             } catch (RuntimeException | Error e) {
                 // A store still opening when this thread failed is closed once open, not left behind.
                 if (store == null) {
                     try {
-                        parts.add(await(opening));
+                        parts.add(join(opening));
                     } catch (RuntimeException | Error ignored) {
                         // Its own failure is not the one to report.
                     }
                 }
                 try {
-                    await(provider);
+                    // Awaited so that the process's providers do not change after start() has failed.
+                    join(provider);
                 } catch (RuntimeException | Error ignored) {
                     // The provider holds nothing to close.
                 }
@@ -204,28 +205,17 @@ public final class WebAuthnServer implements AutoCloseable {
     }
 
     /** The result of a start-up task; its own exception (a RuntimeException or an Error) is thrown as it is. */
-    private static <T> T await(Future<T> task) {
-        boolean interrupted = false;
+    private static <T> T join(CompletableFuture<T> task) {
         try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } catch (ExecutionException e) {
+            return task.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            throw e;
         }
     }
 

@@ -77,13 +77,13 @@ final class CryptoCeiling {
     }
 
     private static void print(String name, String detail, Provider provider) throws Exception {
-        Timings t = time(name, detail, provider);
+        Timings t = timings(name, detail, provider);
         System.out.printf(Locale.ROOT, "timings %s [%s] %.0f %.0f %.0f %.0f%n", name, detail, t.assertionSignNs(),
                 t.assertionVerifyNs(), t.tokenSignRs256Ns(), t.tokenSignEs256Ns());
     }
 
     /** @param provider null for the JDK's */
-    private static Timings time(String name, String detail, Provider provider) throws Exception {
+    private static Timings timings(String name, String detail, Provider provider) throws Exception {
         // The keys come from the provider under test, as in the server and the load tool (which parse or make their
         // keys once the provider is installed): ACCP handed a JDK key object converts it on every signature, which
         // doubled its RS256 signature time here.

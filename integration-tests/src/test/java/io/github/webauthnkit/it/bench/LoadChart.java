@@ -6,6 +6,7 @@ import io.github.webauthnkit.server.tools.SvgChart.Series;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -32,7 +33,7 @@ final class LoadChart {
         double[] concurrency = values(outcomes, CeremonyLoad.Outcome::concurrency);
         double[] perSecond = values(outcomes, CeremonyLoad.Outcome::perSecond);
         List<CeremonyLoad.Outcome> loads = open.isEmpty() ? outcomes : open.stream()
-                .sorted(java.util.Comparator.comparingDouble(CeremonyLoad.Outcome::perSecond)).toList();
+                .sorted(Comparator.comparingDouble(CeremonyLoad.Outcome::perSecond)).toList();
         double[] rate = values(loads, CeremonyLoad.Outcome::perSecond);
         String throughput = SvgChart.panel(0, 0, PANEL_WIDTH, PANEL_HEIGHT, "Throughput against concurrency",
                 new Axis("concurrent clients (log)", true, SvgChart::number), "ceremonies/s",

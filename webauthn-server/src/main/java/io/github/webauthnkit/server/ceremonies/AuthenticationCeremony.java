@@ -48,7 +48,6 @@ public final class AuthenticationCeremony {
     private final ServerConfig config;
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
-    private final RelyingParty relyingParty;
     private final CeremonyOrigins origins;
     private final ObjectMapper json;
     /** The transports a stand-in passkey reports: those real passkeys report most. */
@@ -66,7 +65,6 @@ public final class AuthenticationCeremony {
         this.config = config;
         this.store = store;
         this.ceremonies = ceremonies;
-        this.relyingParty = RelyingPartyFactory.create(config, store);
         this.origins = new CeremonyOrigins(config, json);
         this.json = json;
         this.standInSecret = store.installationSecret("unknown-username-passkey");
@@ -94,7 +92,7 @@ public final class AuthenticationCeremony {
                 .timeout(config.ceremonyTimeout().toMillis());
         Optional<String> name = username.filter(u -> !u.isBlank()).map(Usernames::normalize);
         name.ifPresent(options::username);
-        AssertionRequest request = relyingParty.startAssertion(options.build());
+        AssertionRequest request = relyingParty(new StoreCredentialRepository(store)).startAssertion(options.build());
         if (name.isPresent() && request.getPublicKeyCredentialRequestOptions().getAllowCredentials()
                 .map(List::isEmpty).orElse(true)) {
             PublicKeyCredentialRequestOptions standIn = request.getPublicKeyCredentialRequestOptions().toBuilder()
@@ -110,11 +108,12 @@ public final class AuthenticationCeremony {
      * @param client the client starting it, whose pending ceremonies are bounded (see {@link CeremonyStore})
      */
     public Started startForAccount(UserAccount account, String client) {
-        AssertionRequest request = relyingParty.startAssertion(StartAssertionOptions.builder()
+        StartAssertionOptions options = StartAssertionOptions.builder()
                 .username(account.username())
                 .userVerification(UserVerificationRequirement.REQUIRED)
                 .timeout(config.ceremonyTimeout().toMillis())
-                .build());
+                .build();
+        AssertionRequest request = relyingParty(new StoreCredentialRepository(store)).startAssertion(options);
         return keep(request, ACCOUNT, Optional.of(account.username()), Optional.of(account.id()), client);
     }
 
@@ -182,7 +181,8 @@ public final class AuthenticationCeremony {
                     "The credential is not a valid authentication response: " + Ids.firstLine(e));
         }
         origins.check(response.getResponse().getClientDataJSON());
-        Optional<StoredCredential> known = store.findCredential(response.getId().getBase64Url());
+        StoreCredentialRepository reads = new StoreCredentialRepository(store);
+        Optional<StoredCredential> known = reads.credential(response.getId().getBase64Url());
         if (known.isEmpty()) {
             throw new CeremonyException(CeremonyException.Reason.UNKNOWN_CREDENTIAL,
                     "This passkey is not registered here.");
@@ -193,8 +193,8 @@ public final class AuthenticationCeremony {
         }
         AssertionResult result;
         try {
-            result = relyingParty.finishAssertion(FinishAssertionOptions.builder().request(request).response(response)
-                    .build());
+            result = relyingParty(reads).finishAssertion(FinishAssertionOptions.builder().request(request)
+                    .response(response).build());
         } catch (AssertionFailedException | RuntimeException e) {
             String message = Ids.firstLine(e);
             if (message.toLowerCase(java.util.Locale.ROOT).contains("signature counter")) {
@@ -214,9 +214,13 @@ public final class AuthenticationCeremony {
             throw new CeremonyException(CeremonyException.Reason.COUNTER_REGRESSION, "Another sign-in with this passkey"
                     + " moved its signature counter at the same moment; the sign-in was refused.");
         }
-        UserAccount user = store.findUserById(stored.userId()).orElseThrow(() -> new CeremonyException(
+        UserAccount user = reads.userById(stored.userId()).orElseThrow(() -> new CeremonyException(
                 CeremonyException.Reason.UNKNOWN_CREDENTIAL, "This passkey is not registered here."));
         return new Completed(user, stored, result.isUserVerified());
+    }
+
+    private RelyingParty relyingParty(StoreCredentialRepository reads) {
+        return RelyingPartyFactory.create(config, reads);
     }
 
     /**

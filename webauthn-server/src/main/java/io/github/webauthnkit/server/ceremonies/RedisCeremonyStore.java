@@ -32,8 +32,15 @@ public final class RedisCeremonyStore implements CeremonyStore {
             + "redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[4]) "
             + "redis.call('PEXPIRE', KEYS[3], ARGV[2]) "
             + "return -1";
-    /** KEYS: state, client of the request. Takes both at once; returns {state, client}, either nil if absent. */
-    private static final String TAKE = "return {redis.call('GETDEL', KEYS[1]), redis.call('GETDEL', KEYS[2])}";
+    /**
+     * KEYS: state, client of the request. ARGV: request id. Takes both at once and frees the request's place in its
+     * client's pending set (a key named from the stored client: like the keys of PUT, which share no hash slot, it
+     * needs one Redis, not a cluster). Returns the state, or nil if absent.
+     */
+    private static final String TAKE = "local state = redis.call('GETDEL', KEYS[1]) "
+            + "local client = redis.call('GETDEL', KEYS[2]) "
+            + "if client then redis.call('ZREM', '" + PENDING_PREFIX + "' .. client, ARGV[1]) end "
+            + "return state";
 
     private final JedisPooled redis;
     private final int pendingPerClient;
@@ -62,14 +69,8 @@ public final class RedisCeremonyStore implements CeremonyStore {
     @Override
     public Optional<String> take(String requestId) {
         try {
-            List<?> taken = (List<?>) redis.eval(TAKE, List.of(PREFIX + requestId, CLIENT_PREFIX + requestId),
-                    List.of());
-            Object state = taken.isEmpty() ? null : taken.get(0);
-            Object client = taken.size() < 2 ? null : taken.get(1);
-            if (client != null) {
-                redis.zrem(PENDING_PREFIX + client, requestId);
-            }
-            return Optional.ofNullable((String) state);
+            return Optional.ofNullable((String) redis.eval(TAKE, List.of(PREFIX + requestId,
+                    CLIENT_PREFIX + requestId), List.of(requestId)));
         } catch (JedisException e) {
             throw unavailable(e);
         }

@@ -49,7 +49,6 @@ public final class RegistrationCeremony {
     private final ServerConfig config;
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
-    private final RelyingParty relyingParty;
     private final CeremonyOrigins origins;
     private final ObjectMapper json;
 
@@ -57,7 +56,6 @@ public final class RegistrationCeremony {
         this.config = config;
         this.store = store;
         this.ceremonies = ceremonies;
-        this.relyingParty = RelyingPartyFactory.create(config, store);
         this.origins = new CeremonyOrigins(config, json);
         this.json = json;
     }
@@ -86,7 +84,7 @@ public final class RegistrationCeremony {
             identity = UserIdentity.builder().name(name).displayName(Usernames.displayName(displayName, name))
                     .id(randomHandle()).build();
         }
-        PublicKeyCredentialCreationOptions options = relyingParty.startRegistration(StartRegistrationOptions.builder()
+        PublicKeyCredentialCreationOptions options = relyingParty().startRegistration(StartRegistrationOptions.builder()
                 .user(identity)
                 .authenticatorSelection(AuthenticatorSelectionCriteria.builder()
                         .residentKey(RelyingPartyFactory.residentKey(config))
@@ -136,7 +134,7 @@ public final class RegistrationCeremony {
         origins.check(response.getResponse().getClientDataJSON());
         RegistrationResult result;
         try {
-            result = relyingParty.finishRegistration(FinishRegistrationOptions.builder().request(request)
+            result = relyingParty().finishRegistration(FinishRegistrationOptions.builder().request(request)
                     .response(response).build());
         } catch (RegistrationFailedException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
@@ -200,5 +198,10 @@ public final class RegistrationCeremony {
         byte[] handle = new byte[32];
         RANDOM.nextBytes(handle);
         return new ByteArray(handle);
+    }
+
+    /** A relying party for one step, reading through a repository of its own ({@link StoreCredentialRepository}). */
+    private RelyingParty relyingParty() {
+        return RelyingPartyFactory.create(config, new StoreCredentialRepository(store));
     }
 }

@@ -1,7 +1,6 @@
 package io.github.webauthnkit.server.ceremonies;
 
 import io.github.webauthnkit.server.config.ServerConfig;
-import io.github.webauthnkit.server.storage.CredentialStore;
 import com.yubico.webauthn.RelyingParty;
 import com.yubico.webauthn.data.AttestationConveyancePreference;
 import com.yubico.webauthn.data.RelyingPartyIdentity;
@@ -9,15 +8,18 @@ import com.yubico.webauthn.data.ResidentKeyRequirement;
 import com.yubico.webauthn.data.UserVerificationRequirement;
 import java.util.Locale;
 
-/** Yubico's relying party, configured from the server configuration. */
+/**
+ * Yubico's relying party, configured from the server configuration: one per ceremony step, reading through that
+ * step's repository (a few microseconds to build).
+ */
 final class RelyingPartyFactory {
     private RelyingPartyFactory() {
     }
 
-    static RelyingParty create(ServerConfig config, CredentialStore store) {
+    static RelyingParty create(ServerConfig config, StoreCredentialRepository reads) {
         return RelyingParty.builder()
                 .identity(RelyingPartyIdentity.builder().id(config.rpId()).name(config.rpName()).build())
-                .credentialRepository(new StoreCredentialRepository(store))
+                .credentialRepository(reads)
                 .origins(config.ceremonyOrigins())
                 .attestationConveyancePreference(
                         AttestationConveyancePreference.valueOf(config.attestation().toUpperCase(Locale.ROOT)))

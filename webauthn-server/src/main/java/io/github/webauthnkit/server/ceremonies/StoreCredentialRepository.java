@@ -10,16 +10,40 @@ import com.yubico.webauthn.data.ByteArray;
 import com.yubico.webauthn.data.PublicKeyCredentialDescriptor;
 import com.yubico.webauthn.data.exception.Base64UrlException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The credential store seen through the interface Yubico's relying party asks its questions with. */
+/**
+ * The credential store seen through the interface Yubico's relying party asks its questions with, for one ceremony
+ * step. A step asks some questions twice (the library and the ceremony both look up the passkey and its account), so
+ * each answer is read from the store once per step; a new step makes a new repository and reads afresh. Not for use
+ * by more than one thread.
+ */
 final class StoreCredentialRepository implements CredentialRepository {
     private final CredentialStore store;
+    private final Map<String, Optional<UserAccount>> usersByName = new HashMap<>();
+    private final Map<String, Optional<UserAccount>> usersById = new HashMap<>();
+    private final Map<String, Optional<StoredCredential>> credentials = new HashMap<>();
 
     StoreCredentialRepository(CredentialStore store) {
         this.store = store;
+    }
+
+    Optional<UserAccount> userByName(String username) {
+        Optional<UserAccount> user = usersByName.computeIfAbsent(username, store::findUserByUsername);
+        user.ifPresent(u -> usersById.putIfAbsent(u.id(), user));
+        return user;
+    }
+
+    Optional<UserAccount> userById(String userId) {
+        return usersById.computeIfAbsent(userId, store::findUserById);
+    }
+
+    Optional<StoredCredential> credential(String credentialId) {
+        return credentials.computeIfAbsent(credentialId, store::findCredential);
     }
 
     /**
@@ -28,31 +52,31 @@ final class StoreCredentialRepository implements CredentialRepository {
      */
     @Override
     public Set<PublicKeyCredentialDescriptor> getCredentialIdsForUsername(String username) {
-        String userId = store.findUserByUsername(username).map(UserAccount::id).orElse("");
+        String userId = userByName(username).map(UserAccount::id).orElse("");
         return store.credentialsOf(userId).stream().map(StoreCredentialRepository::descriptor)
                 .collect(Collectors.toSet());
     }
 
     @Override
     public Optional<ByteArray> getUserHandleForUsername(String username) {
-        return store.findUserByUsername(username).map(user -> bytes(user.id()));
+        return userByName(username).map(user -> bytes(user.id()));
     }
 
     @Override
     public Optional<String> getUsernameForUserHandle(ByteArray userHandle) {
-        return store.findUserById(userHandle.getBase64Url()).map(user -> user.username());
+        return userById(userHandle.getBase64Url()).map(user -> user.username());
     }
 
     @Override
     public Optional<RegisteredCredential> lookup(ByteArray credentialId, ByteArray userHandle) {
-        return store.findCredential(credentialId.getBase64Url())
+        return credential(credentialId.getBase64Url())
                 .filter(c -> c.userId().equals(userHandle.getBase64Url()))
                 .map(StoreCredentialRepository::registered);
     }
 
     @Override
     public Set<RegisteredCredential> lookupAll(ByteArray credentialId) {
-        return store.findCredential(credentialId.getBase64Url()).map(StoreCredentialRepository::registered)
+        return credential(credentialId.getBase64Url()).map(StoreCredentialRepository::registered)
                 .map(Set::of).orElse(Set.of());
     }
 

@@ -8,6 +8,8 @@ import io.github.webauthnkit.server.metrics.CeremonyMetrics;
 import io.github.webauthnkit.server.tokens.TokenService;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,18 +44,19 @@ final class CeremonyGuard {
         String address = clientAddress.of(ctx);
         String client = ClientAddress.limitKey(address);
         ctx.attribute(CLIENT, client);
-        checkLimit(ctx, "address", client, config.failuresPerAddress(), address);
+        List<RateLimiter.Check> checks = new ArrayList<>();
+        checks.add(new RateLimiter.Failures("address:" + client, config.failuresPerAddress()));
         if (username != null) {
-            checkLimit(ctx, "username", accountFrom(username, client), config.failuresPerUsername(), address);
+            checks.add(new RateLimiter.Failures("username:" + accountFrom(username, client),
+                    config.failuresPerUsername()));
         }
         if (step.equals("start")) {
-            limiter.take("start:" + client, config.startsPerAddress()).ifPresent(wait -> refuse(ctx, "start",
-                    wait, address, "Too many sign-ins and registrations were started from your address"));
+            checks.add(new RateLimiter.Starts("start:" + client, config.startsPerAddress()));
             if (ceremony.equals("registration")) {
-                limiter.take("registration:" + client, config.registrationsPerAddress()).ifPresent(wait -> refuse(
-                        ctx, "registration", wait, address, "Too many registrations were started from your address"));
+                checks.add(new RateLimiter.Starts("registration:" + client, config.registrationsPerAddress()));
             }
         }
+        limiter.admit(checks).ifPresent(refusal -> refuse(ctx, refusal, address));
         try {
             work.run();
             metrics.succeeded(ceremony, step, Duration.ofNanos(System.nanoTime() - started));
@@ -88,10 +91,15 @@ final class CeremonyGuard {
         return ctx.attribute(CLIENT);
     }
 
-    /** Refuses the request while {@code scope:subject} has {@code limit} failures in the window. */
-    private void checkLimit(Context ctx, String scope, String subject, int limit, String address) {
-        Optional<Duration> wait = limiter.blocked(scope + ":" + subject, limit);
-        wait.ifPresent(w -> refuse(ctx, scope, w, address, "Too many failed attempts"));
+    /** The refusal of a check: its scope (the first part of its key) and what the client is told. */
+    private void refuse(Context ctx, RateLimiter.Refusal refusal, String address) {
+        String scope = refusal.check().key().substring(0, refusal.check().key().indexOf(':'));
+        String why = switch (scope) {
+            case "start" -> "Too many sign-ins and registrations were started from your address";
+            case "registration" -> "Too many registrations were started from your address";
+            default -> "Too many failed attempts";
+        };
+        refuse(ctx, scope, refusal.retryAfter(), address, why);
     }
 
     /** A 429 with Retry-After: measured, an event, and {@code why} followed by when to retry. */

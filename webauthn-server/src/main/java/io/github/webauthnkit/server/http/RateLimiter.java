@@ -3,6 +3,7 @@ package io.github.webauthnkit.server.http;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.bucket4j.Bandwidth;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,38 @@ public interface RateLimiter extends AutoCloseable {
      * @return empty when a token was taken, else how long until the next one
      */
     Optional<Duration> take(String key, ServerConfig.Rate rate);
+
+    /** One check a ceremony step makes before it runs. */
+    sealed interface Check permits Failures, Starts {
+        String key();
+    }
+
+    /** Refused while {@code key} has {@code limit} failures in its window ({@link #blocked}). */
+    record Failures(String key, int limit) implements Check {
+    }
+
+    /** Takes a token from {@code key}'s bucket ({@link #take}). */
+    record Starts(String key, ServerConfig.Rate rate) implements Check {
+    }
+
+    /** The check that refused, and how long until it would pass. */
+    record Refusal(Check check, Duration retryAfter) {
+    }
+
+    /**
+     * Makes the checks in order and stops at the first refusal, so a refused step takes no token from the buckets
+     * after it. A shared store does all of them in one round trip.
+     */
+    default Optional<Refusal> admit(List<Check> checks) {
+        for (Check check : checks) {
+            Optional<Duration> wait = check instanceof Failures f ? blocked(f.key(), f.limit())
+                    : take(check.key(), ((Starts) check).rate());
+            if (wait.isPresent()) {
+                return Optional.of(new Refusal(check, wait.get()));
+            }
+        }
+        return Optional.empty();
+    }
 
     /** Throws when the backing store does not answer. */
     default void ping() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.http.RateLimiter;
 import io.github.webauthnkit.server.http.RedisRateLimiter;
 import io.github.webauthnkit.server.storage.RedisClients;
 import io.github.webauthnkit.server.testing.RedisServer;
@@ -113,7 +114,7 @@ class RedisCeremonyStoreTest {
         }
     }
 
-    /** The start buckets (Bucket4j in Redis) are one per client for every replica. */
+    /** The start buckets (a script in Redis) are one per client for every replica. */
     @Test
     void startBucketsAreSharedAcrossReplicas() {
         try (JedisPooled one = RedisClients.open(config); JedisPooled two = RedisClients.open(config)) {
@@ -127,6 +128,56 @@ class RedisCeremonyStoreTest {
             assertThat(a.take(key, rate)).get().matches(d -> d.toSeconds() >= 10 && d.toSeconds() <= 15);
             assertThat(b.take(key, rate)).isPresent();
             assertThat(b.take(key + "-other", rate)).isEmpty();
+        }
+    }
+
+    /**
+     * A step's limits are one script: the checks run in order, the first refusal stops them (a blocked address takes
+     * no start token), and the whole step is one round trip (one command borrows one pooled connection).
+     */
+    @Test
+    void aStepsLimitsAreCheckedInOneRoundTripAndStopAtTheFirstRefusal() {
+        try (JedisPooled one = RedisClients.open(config)) {
+            RedisRateLimiter limiter = new RedisRateLimiter(one);
+            String client = "192.0.2." + System.nanoTime() % 200;
+            ServerConfig.Rate rate = new ServerConfig.Rate(2, Duration.ofMinutes(1));
+            List<RateLimiter.Check> start = List.of(new RateLimiter.Failures("address:" + client, 2),
+                    new RateLimiter.Failures("username:alice|" + client, 2),
+                    new RateLimiter.Starts("start:" + client, rate));
+            long before = one.getPool().getBorrowedCount();
+            assertThat(limiter.admit(start)).isEmpty();
+            assertThat(one.getPool().getBorrowedCount() - before).as("round trips for one step's three checks")
+                    .isEqualTo(1);
+
+            limiter.recordFailure("address:" + client, Duration.ofMinutes(1));
+            limiter.recordFailure("address:" + client, Duration.ofMinutes(1));
+            assertThat(limiter.admit(start)).get().satisfies(refusal -> {
+                assertThat(refusal.check()).isEqualTo(start.get(0));
+                assertThat(refusal.retryAfter()).isBetween(Duration.ofSeconds(50), Duration.ofMinutes(1));
+            });
+            // The refused steps took no token: one of the bucket's two is left.
+            assertThat(limiter.take("start:" + client, rate)).isEmpty();
+            assertThat(limiter.take("start:" + client, rate)).get()
+                    .matches(d -> d.toSeconds() >= 25 && d.toSeconds() <= 30, "about half a minute");
+        }
+    }
+
+    /** A bucket refills continuously at its rate, and its key expires once it would be full again. */
+    @Test
+    void aBucketRefillsAtItsRateAndExpiresOnceFull() throws Exception {
+        try (JedisPooled one = RedisClients.open(config)) {
+            RedisRateLimiter limiter = new RedisRateLimiter(one);
+            ServerConfig.Rate rate = new ServerConfig.Rate(2, Duration.ofMillis(600));
+            String key = "start:refill-" + System.nanoTime();
+            assertThat(limiter.take(key, rate)).isEmpty();
+            assertThat(limiter.take(key, rate)).isEmpty();
+            Duration wait = limiter.take(key, rate).orElseThrow();
+            assertThat(wait).isBetween(Duration.ofMillis(1), Duration.ofMillis(300));
+            assertThat(one.pttl("webauthn:starts:" + key)).isBetween(1L, 600L);
+            Thread.sleep(wait.toMillis() + 20);
+            assertThat(limiter.take(key, rate)).isEmpty();
+            Thread.sleep(700);
+            assertThat(one.exists("webauthn:starts:" + key)).as("a full bucket's key").isFalse();
         }
     }
 

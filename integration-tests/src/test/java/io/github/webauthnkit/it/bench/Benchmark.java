@@ -41,10 +41,13 @@ class Benchmark {
     /** The server container's memory limit in the production Compose file, which sizes the image's heap. */
     private static final String CONTAINER_MEMORY = "512m";
     /**
-     * The warm-up on a new server, and before each later step on it: on 2 busy cores both JVMs' compilers still took a
-     * quarter of their CPU 20 s into a run, and the rate rose until then.
+     * A new server's first load, at concurrency 64: on 2 busy cores its JIT needs about a minute of it before the rate
+     * settles (467, 836, 1421, 1703, 1686 per s in 20 s windows, embedded, Java 25 with the AOT cache; the compilers
+     * still took a quarter of the server's CPU 20 s in). The steps that measure a server come after it.
      */
-    private static final Duration WARMUP = Duration.ofSeconds(30);
+    private static final Duration WARMUP = Duration.ofSeconds(90);
+    private static final int WARMUP_WINDOW_SECONDS = 15;
+    /** Before each step: the load tool's own JVM warms up, and the server settles at the step's concurrency. */
     private static final Duration SHORT_WARMUP = Duration.ofSeconds(5);
     /** Each closed-loop step, and each step of the open loop's rising rates. */
     private static final Duration EACH = Duration.ofSeconds(Long.getLong("bench.seconds", 10));
@@ -119,8 +122,9 @@ class Benchmark {
 
         GeneratedTestClasspath classpath = GeneratedTestClasspath.of(project);
         Path es256Ring = es256Ring(project);
-        row("each closed-loop step below", "a fresh load-tool JVM (its authenticators on ACCP): " + WARMUP.toSeconds()
-                + " s of warm-up on a new server, " + SHORT_WARMUP.toSeconds() + " s after, left out; then "
+        row("each closed-loop step below", "a fresh load-tool JVM (its authenticators on ACCP): every new server first"
+                + " runs " + WARMUP.toSeconds() + " s at concurrency 64 (its rates per " + WARMUP_WINDOW_SECONDS
+                + " s are shown); each step then runs " + SHORT_WARMUP.toSeconds() + " s left out, then "
                 + EACH.toSeconds() + " s measured", "");
         List<CeremonyLoad.Outcome> chartClosed = new ArrayList<>();
         List<CeremonyLoad.Outcome> chartOpen = new ArrayList<>();
@@ -238,11 +242,13 @@ class Benchmark {
                  RunningServer jdkServer = start(Map.of("WEBAUTHN_NATIVE_CRYPTO", "false"))) {
                 assertThat(nativeServer.log()).contains("Signatures: AmazonCorrettoCryptoProvider");
                 assertThat(jdkServer.log()).contains("Signatures: the JDK's providers");
+                warmUp(nativeServer, "embedded, ACCP");
+                warmUp(jdkServer, "embedded, the JDK's providers");
                 for (int round = 0; round < 2; round++) {
                     for (boolean onNative : List.of(true, false)) {
                         RunningServer server = onNative ? nativeServer : jdkServer;
                         CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(), 64, 64,
-                                round == 0 ? WARMUP : SHORT_WARMUP, EACH);
+                                SHORT_WARMUP, EACH);
                         (onNative ? accpRuns : jdkRuns).add(outcome.perSecond());
                         CryptoCeiling.Timings used = onNative ? accp : jdkProviders;
                         row(jvm.label() + ", embedded, RS256 tokens, concurrency 64, " + (onNative ? "ACCP" : "the JDK's "
@@ -260,7 +266,8 @@ class Benchmark {
         /** Concurrency 64, embedded, ES256 tokens, ACCP. */
         void es256(Path ring) {
             try (RunningServer server = start(Map.of("WEBAUTHN_KEYS_FILE", ring.toString()))) {
-                CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(), 64, 64, WARMUP, EACH);
+                warmUp(server, "embedded, ES256 tokens");
+                CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(), 64, 64, SHORT_WARMUP, EACH);
                 row(jvm.label() + ", embedded, ES256 tokens, ACCP, concurrency 64", describe(outcome) + String.format(
                         ", %.2f of the ACCP ceiling", outcome.perSecond() / accp.ceilingPerSecond(cores, false)), "");
             }
@@ -273,17 +280,26 @@ class Benchmark {
             }
         }
 
+        /** A new server's first load ({@link #WARMUP}), its rate in each window shown: where the JIT settles. */
+        private void warmUp(RunningServer server, String what) {
+            CeremonyLoad.Outcome warm = CeremonyLoad.run(classpath, server.baseUrl(), 64, 64, Duration.ZERO, WARMUP);
+            row(jvm.label() + ", " + what + ", a new server's first " + WARMUP.toSeconds() + " s at concurrency 64, per "
+                    + WARMUP_WINDOW_SECONDS + " s", warm.ratesPer(WARMUP_WINDOW_SECONDS) + ", " + warm.errors() + " errors",
+                    "");
+        }
+
         /**
-         * RS256 tokens, ACCP: a closed loop at each concurrency on {@code server} (new: the first step warms it up
-         * longest); the row of concurrency 64 carries the target share of the ACCP ceiling.
+         * RS256 tokens, ACCP: a closed loop at each concurrency on {@code server}, new, after its warm-up; the row of
+         * concurrency 64 carries the target share of the ACCP ceiling.
          */
         private List<CeremonyLoad.Outcome> closedLoops(RunningServer server, String backend, List<Integer> concurrencies,
                                                        double target) {
             double ceiling = accp.ceilingPerSecond(cores, true);
+            warmUp(server, backend);
             List<CeremonyLoad.Outcome> outcomes = new ArrayList<>();
             for (int concurrency : concurrencies) {
                 CeremonyLoad.Outcome outcome = CeremonyLoad.run(classpath, server.baseUrl(), concurrency,
-                        Math.max(concurrency, 64), outcomes.isEmpty() ? WARMUP : SHORT_WARMUP, EACH);
+                        Math.max(concurrency, 64), SHORT_WARMUP, EACH);
                 outcomes.add(outcome);
                 double ratio = outcome.perSecond() / ceiling;
                 row(jvm.label() + ", " + backend + ", RS256 tokens, ACCP, concurrency " + concurrency,

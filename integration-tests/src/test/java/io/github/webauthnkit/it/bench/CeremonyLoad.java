@@ -3,6 +3,8 @@ package io.github.webauthnkit.it.bench;
 import io.github.webauthnkit.it.support.Command;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,13 +16,26 @@ final class CeremonyLoad {
             "\\| ceremony \\| ([0-9.]+) \\| [0-9.]+ \\| ([0-9.]+) \\| ([0-9.]+) \\| ([0-9.]+) \\|");
     private static final Pattern OPEN_LOOP = Pattern.compile("; (\\d+) starts dropped .*, (\\d+) started over");
     private static final Pattern ERROR_ROW = Pattern.compile("(?m)^\\| (?!error |---)([^|]+) \\| (\\d+) \\|$");
+    /** The tool's progress line: seconds into the run, successful ceremonies so far. */
+    private static final Pattern PROGRESS = Pattern.compile("\\[\\s*(\\d+) s\\] (\\d+) ok");
 
     /**
      * Latencies of a whole ceremony (start + complete) in milliseconds; for an open loop, {@code concurrency} is the
-     * in-flight limit, {@code perSecond} the rate sustained, and the starts dropped at the limit or started late.
+     * in-flight limit, {@code perSecond} the rate sustained, and the starts dropped at the limit or started late;
+     * {@code progress} the successful ceremonies counted by each second of the run, warm-up included.
      */
     record Outcome(int concurrency, long ceremonies, double perSecond, long errors, double p50, double p95, double p99,
-                   double max, String errorKinds, long dropped, long late) {
+                   double max, String errorKinds, long dropped, long late, Map<Integer, Long> progress) {
+
+        /** The rate in each window of {@code seconds} from the start of the run, e.g. "467, 836, 1421 per s". */
+        String ratesPer(int seconds) {
+            StringBuilder rates = new StringBuilder();
+            for (int end = seconds; progress.containsKey(end); end += seconds) {
+                long before = end == seconds ? 0 : progress.getOrDefault(end - seconds, 0L);
+                rates.append(rates.isEmpty() ? "" : ", ").append((progress.get(end) - before) / seconds);
+            }
+            return rates + " per s";
+        }
     }
 
     private CeremonyLoad() {
@@ -77,11 +92,16 @@ final class CeremonyLoad {
         }
         Matcher open = OPEN_LOOP.matcher(result.output());
         boolean opened = open.find();
+        Map<Integer, Long> progress = new TreeMap<>();
+        Matcher second = PROGRESS.matcher(result.output());
+        while (second.find()) {
+            progress.put(Integer.parseInt(second.group(1)), Long.parseLong(second.group(2)));
+        }
         return new Outcome(concurrency, Long.parseLong(summary.group(1)), Double.parseDouble(summary.group(2)),
                 Long.parseLong(summary.group(3)), timed ? Double.parseDouble(ceremony.group(1)) : Double.NaN,
                 timed ? Double.parseDouble(ceremony.group(2)) : Double.NaN,
                 timed ? Double.parseDouble(ceremony.group(3)) : Double.NaN,
                 timed ? Double.parseDouble(ceremony.group(4)) : Double.NaN, kinds.toString(),
-                opened ? Long.parseLong(open.group(1)) : 0, opened ? Long.parseLong(open.group(2)) : 0);
+                opened ? Long.parseLong(open.group(1)) : 0, opened ? Long.parseLong(open.group(2)) : 0, progress);
     }
 }

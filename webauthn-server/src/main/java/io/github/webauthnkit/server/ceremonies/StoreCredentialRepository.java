@@ -11,6 +11,7 @@ import com.yubico.webauthn.data.PublicKeyCredentialDescriptor;
 import com.yubico.webauthn.data.exception.Base64UrlException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,14 +48,17 @@ final class StoreCredentialRepository implements CredentialRepository {
     }
 
     /**
-     * For an unknown username the passkeys of no account are read all the same (an id no account has), so that the
-     * answer takes the same database round trips as for a known one.
+     * The account and its passkeys in one read, which also answers the library's question for the username's user
+     * handle; an unknown username takes the same one round trip.
      */
     @Override
     public Set<PublicKeyCredentialDescriptor> getCredentialIdsForUsername(String username) {
-        String userId = userByName(username).map(UserAccount::id).orElse("");
-        return store.credentialsOf(userId).stream().map(StoreCredentialRepository::descriptor)
-                .collect(Collectors.toSet());
+        Optional<CredentialStore.AccountPasskeys> account = store.findAccountWithPasskeys(username);
+        Optional<UserAccount> user = account.map(CredentialStore.AccountPasskeys::user);
+        usersByName.putIfAbsent(username, user);
+        user.ifPresent(u -> usersById.putIfAbsent(u.id(), user));
+        return account.map(CredentialStore.AccountPasskeys::passkeys).orElse(List.of()).stream()
+                .map(StoreCredentialRepository::descriptor).collect(Collectors.toSet());
     }
 
     @Override

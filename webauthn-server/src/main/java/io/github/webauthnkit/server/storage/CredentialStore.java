@@ -15,6 +15,16 @@ public interface CredentialStore extends AutoCloseable {
 
     List<StoredCredential> credentialsOf(String userId);
 
+    /** An account and its passkeys, oldest first. */
+    record AccountPasskeys(UserAccount user, List<StoredCredential> passkeys) {
+    }
+
+    /**
+     * The account of a username with its passkeys, in one read (a sign-in's start needs both): the same round trips
+     * whether the username exists or not.
+     */
+    Optional<AccountPasskeys> findAccountWithPasskeys(String username);
+
     /**
      * Creates a user with its first passkey in one transaction.
      *

@@ -106,6 +106,32 @@ public final class JdbcCredentialStore implements CredentialStore {
     }
 
     @Override
+    public Optional<AccountPasskeys> findAccountWithPasskeys(String username) {
+        return withConnection(connection -> {
+            // The account's columns are renamed so that the passkeys' id and created_at keep their names.
+            try (PreparedStatement statement = connection.prepareStatement("SELECT u.id AS account_id, u.username,"
+                    + " u.display_name, u.created_at AS account_created_at, c.* FROM users u"
+                    + " LEFT JOIN credentials c ON c.user_id = u.id WHERE u.username = ? ORDER BY c.created_at, c.id")) {
+                statement.setString(1, username);
+                try (ResultSet rows = statement.executeQuery()) {
+                    UserAccount user = null;
+                    List<StoredCredential> passkeys = new ArrayList<>();
+                    while (rows.next()) {
+                        if (user == null) {
+                            user = new UserAccount(rows.getString("account_id"), rows.getString("username"),
+                                    rows.getString("display_name"), rows.getTimestamp("account_created_at").toInstant());
+                        }
+                        if (rows.getString("id") != null) {
+                            passkeys.add(credential(rows));
+                        }
+                    }
+                    return Optional.ofNullable(user).map(u -> new AccountPasskeys(u, List.copyOf(passkeys)));
+                }
+            }
+        });
+    }
+
+    @Override
     public boolean createUser(UserAccount user, StoredCredential credential) {
         return unlessDuplicate(() -> inTransaction(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(

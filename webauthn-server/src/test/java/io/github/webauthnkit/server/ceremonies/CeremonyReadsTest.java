@@ -69,7 +69,7 @@ class CeremonyReadsTest {
             calls.clear();
             AuthenticationCeremony.Started started = authentication.start(Optional.of("alice"), CLIENT);
             assertThat(calls).as("reads of sign-in %d's start", signIn)
-                    .isEqualTo(Map.of("findUserByUsername", 1, "credentialsOf", 1));
+                    .isEqualTo(Map.of("findAccountWithPasskeys", 1));
 
             calls.clear();
             AuthenticationCeremony.Completed completed = authentication.complete(started.requestId(),

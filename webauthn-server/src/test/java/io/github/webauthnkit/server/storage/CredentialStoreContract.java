@@ -46,6 +46,22 @@ abstract class CredentialStoreContract {
     }
 
     @Test
+    void anAccountIsReadWithItsPasskeysOldestFirst() {
+        UserAccount ivan = user(unique("ivan"));
+        StoredCredential first = credential(ivan.id(), 3);
+        StoredCredential second = new StoredCredential("c-" + UUID.randomUUID(), ivan.id(), "cose-key-2", 0, false,
+                false, "", "Passkey 2", NOW.plusSeconds(1), NOW.plusSeconds(5));
+        store().createUser(ivan, first);
+        store().addCredential(second);
+        UserAccount judy = user(unique("judy"));
+        store().createUser(judy, credential(judy.id(), 0));
+
+        assertThat(store().findAccountWithPasskeys(ivan.username()))
+                .contains(new CredentialStore.AccountPasskeys(ivan, List.of(first, second)));
+        assertThat(store().findAccountWithPasskeys(unique("nobody"))).isEmpty();
+    }
+
+    @Test
     void aTakenUsernameIsRefusedAndNothingIsLeftBehind() {
         String name = unique("bob");
         UserAccount first = user(name);

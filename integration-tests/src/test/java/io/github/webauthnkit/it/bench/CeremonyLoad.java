@@ -31,8 +31,8 @@ final class CeremonyLoad {
         String ratesPer(int seconds) {
             StringBuilder rates = new StringBuilder();
             for (int end = seconds; progress.containsKey(end); end += seconds) {
-                long before = end == seconds ? 0 : progress.getOrDefault(end - seconds, 0L);
-                rates.append(rates.isEmpty() ? "" : ", ").append((progress.get(end) - before) / seconds);
+                rates.append(rates.isEmpty() ? "" : ", ")
+                        .append((progress.get(end) - progress.getOrDefault(end - seconds, 0L)) / seconds);
             }
             return rates + " per s";
         }

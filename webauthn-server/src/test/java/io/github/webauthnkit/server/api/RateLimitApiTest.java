@@ -48,7 +48,8 @@ class RateLimitApiTest {
     }
 
     private static void assertLimited(HttpResponse<String> response) {
-        assertError(response, 429, "rate_limited");
+        assertThat(assertError(response, 429, "rate_limited").path("message").asText())
+                .startsWith("Too many failed attempts; retry in ");
         long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 60L);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.storage.StoreUnavailableException;
+import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,38 @@ class StartupTest {
         TestServer.writeRing(ring, List.of(TestServer.newKey("RS256", Instant.now(), Instant.now())));
         try (WebAuthnServer server = WebAuthnServer.start(config(ring, data))) {
             assertThat(server.port()).isPositive();
+        }
+    }
+
+    /**
+     * Jetty's queues ask the JVM whether references are compressed through the platform MBean server unless told, and
+     * building that server was about a tenth of a cold start. The server tells Jetty, so nothing builds it.
+     */
+    @Test
+    void startingBuildsNoPlatformMBeanServer() throws Exception {
+        List<String> classLog = List.of("-Xlog:class+load=info");
+        try (ServerProcess server = ServerProcess.start(ServerProcess.embedded("http://localhost:8080"), classLog)) {
+            assertThat(server.log()).as("the server's log").contains("org.eclipse.jetty.util.MemoryUtils ")
+                    .doesNotContain("com.sun.jmx.mbeanserver.JmxMBeanServer ");
+        }
+    }
+
+    /** What the server tells Jetty is a default: an operator's own value is kept. */
+    @Test
+    void anOperatorsReferencesPerCacheLineIsKept() throws Exception {
+        String property = "org.eclipse.jetty.util.referencesPerCacheLine";
+        String before = System.getProperty(property);
+        Path ring = dir.resolve("jwt_signing_keys.json");
+        TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", Instant.now(), Instant.now())));
+        System.setProperty(property, "8");
+        try (WebAuthnServer server = WebAuthnServer.start(config(ring, dir.resolve("data")))) {
+            assertThat(System.getProperty(property)).isEqualTo("8");
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.webauthnkit.server.testing;
 
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,10 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** Helpers for the real database servers the tests start: free ports, secrets, commands, waiting for a port. */
+/**
+ * Helpers for the real servers the tests start: free ports, secrets, commands, waiting for a port, and stopping them
+ * when the test run's JVM ends without doing so.
+ */
 final class LocalProcess {
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -67,6 +73,48 @@ final class LocalProcess {
             }
         }
         throw new IllegalStateException("Nothing listens on 127.0.0.1:" + port + " after " + limit.toSeconds() + " s");
+    }
+
+    /**
+     * Starts a watcher that runs {@code cleanup} (a {@code sh} command) once this JVM has ended, however it ended:
+     * killed, stopped with Ctrl-C, or exited without closing what it started. It checks once a second, from a session
+     * of its own, so that a signal to the test run's process group (Ctrl-C in a terminal, a CI job's timeout) does not
+     * end it before the JVM. {@link #cancel} it when the server is stopped normally.
+     */
+    static Process cleanUpAfterThisJvm(String cleanup) {
+        List<String> command = List.of("setsid", "sh", "-c",
+                "trap '' INT HUP; while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; eval \"$2\"",
+                "webauthn-test-cleanup", Long.toString(ProcessHandle.current().pid()), cleanup);
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the watcher that stops a test server after the tests' JVM"
+                    + " (setsid, from util-linux, and sh are needed): " + command, e);
+        }
+    }
+
+    /** Ends a watcher of {@link #cleanUpAfterThisJvm} without running its command. */
+    static void cancel(Process watcher) {
+        watcher.destroyForcibly();
+        try {
+            watcher.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code value} as one word of a {@code sh} command. */
+    static String quote(Object value) {
+        return "'" + value.toString().replace("'", "'\\''") + "'";
+    }
+
+    /** Deletes a directory the tests made, with what is in it; what cannot be deleted stays. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // Left for the system's temporary-file clean-up.
+        }
     }
 
     static void sleep(long millis) {

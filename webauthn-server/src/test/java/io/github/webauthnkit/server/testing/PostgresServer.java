@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL server from the machine's installation (Debian package {@code postgresql}), started on a free
  * loopback port with password authentication, for the tests. PostgreSQL refuses to run as root, so under root it
- * runs as the {@code postgres} system user the package creates.
+ * runs as the {@code postgres} system user the package creates. {@link #close()} stops it and deletes its files, and
+ * so does a watcher when the tests' JVM ends without closing it (see {@link LocalProcess#cleanUpAfterThisJvm}).
  */
 public final class PostgresServer implements AutoCloseable {
     private final Path bin;
@@ -21,6 +22,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Path data;
     private final Path passwordFile;
     private final int port;
+    private Process watcher;
 
     private PostgresServer(Path bin, Path dir, Path passwordFile, int port) {
         this.bin = bin;
@@ -36,6 +38,9 @@ public final class PostgresServer implements AutoCloseable {
             Path dir = Files.createTempDirectory("webauthn-pg-");
             Path passwordFile = LocalProcess.passwordFile(dir, "postgres_password");
             PostgresServer server = new PostgresServer(bin, dir, passwordFile, LocalProcess.freePort());
+            server.watcher = LocalProcess.cleanUpAfterThisJvm(String.join(" ", asUser(List.of(
+                    bin.resolve("pg_ctl").toString(), "-D", server.data.toString(), "-m", "immediate", "-w", "stop"))
+                    .stream().map(LocalProcess::quote).toList()) + "; rm -rf " + LocalProcess.quote(dir));
             if (LocalProcess.isRoot()) {
                 LocalProcess.run(List.of("chown", "-R", "postgres", dir.toString()), Duration.ofSeconds(10));
                 LocalProcess.run(List.of("chmod", "755", dir.toString()), Duration.ofSeconds(10));
@@ -87,6 +92,19 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    Path dir() {
+        return dir;
+    }
+
+    /** The postmaster's process id, from its pid file. */
+    long pid() {
+        try {
+            return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
@@ -106,15 +124,22 @@ public final class PostgresServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // already stopped
         }
+        LocalProcess.cancel(watcher);
+        LocalProcess.deleteTree(dir);
     }
 
     private void as(List<String> command, Duration limit) {
+        LocalProcess.run(asUser(command), limit);
+    }
+
+    /** The command as PostgreSQL's own user when the tests run as root (it refuses to run as root). */
+    private static List<String> asUser(List<String> command) {
         List<String> full = new ArrayList<>();
         if (LocalProcess.isRoot()) {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(command);
-        LocalProcess.run(full, limit);
+        return full;
     }
 
     private static Path binaries() {

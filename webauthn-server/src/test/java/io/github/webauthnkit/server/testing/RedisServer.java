@@ -11,13 +11,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Redis server (Debian package {@code redis-server}) on a free loopback port with a password, for the tests.
- * The password is in a 0600 configuration file, never on the command line.
+ * The password is in a 0600 configuration file, never on the command line. {@link #close()} stops it and deletes its
+ * files, and so does a watcher when the tests' JVM ends without closing it ({@link LocalProcess#cleanUpAfterThisJvm}).
  */
 public final class RedisServer implements AutoCloseable {
+    private static final String PID_FILE = "redis.pid";
+
     private final Path dir;
     private final Path passwordFile;
     private final int port;
     private Process process;
+    private Process watcher;
 
     private RedisServer(Path dir, Path passwordFile, int port) {
         this.dir = dir;
@@ -35,9 +39,13 @@ public final class RedisServer implements AutoCloseable {
             Path passwordFile = LocalProcess.passwordFile(dir, "redis_password");
             Path config = dir.resolve("redis.conf");
             Files.writeString(config, "bind 127.0.0.1\nprotected-mode yes\ndaemonize no\nsave \"\"\nappendonly no\n"
-                    + "dir " + dir + "\nrequirepass " + Files.readString(passwordFile) + "\n");
+                    + "dir " + dir + "\npidfile " + dir.resolve(PID_FILE) + "\nrequirepass "
+                    + Files.readString(passwordFile) + "\n");
             Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
             RedisServer server = new RedisServer(dir, passwordFile, LocalProcess.freePort());
+            Path pid = dir.resolve(PID_FILE);
+            server.watcher = LocalProcess.cleanUpAfterThisJvm("[ -f " + LocalProcess.quote(pid) + " ] && kill -9"
+                    + " \"$(cat " + LocalProcess.quote(pid) + ")\"; rm -rf " + LocalProcess.quote(dir));
             server.startProcess();
             return server;
         } catch (IOException e) {
@@ -65,7 +73,21 @@ public final class RedisServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             process = null;
+            try {
+                // A pid that may be another process's later: the watcher must not find it.
+                Files.deleteIfExists(dir.resolve(PID_FILE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     public String url() {
@@ -79,5 +101,7 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         stopProcess();
+        LocalProcess.cancel(watcher);
+        LocalProcess.deleteTree(dir);
     }
 }

@@ -28,11 +28,14 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** Kills the replica if the tests' JVM ends without closing it. */
+    private final Process watcher;
 
     private ServerProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.watcher = LocalProcess.cleanUpAfterThisJvm("kill -9 " + process.pid());
     }
 
     /**
@@ -89,6 +92,10 @@ public final class ServerProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
@@ -101,6 +108,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LocalProcess.cancel(watcher);
     }
 
     /** SIGTERM, as a container engine or a service manager stops the server. */
@@ -165,5 +173,6 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LocalProcess.cancel(watcher);
     }
 }

@@ -1,8 +1,8 @@
 package io.github.webauthnkit.server.testing;
 
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

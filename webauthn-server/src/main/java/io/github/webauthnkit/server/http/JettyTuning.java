@@ -33,7 +33,7 @@ final class JettyTuning {
      * 950 ms start on 2 cores. 16 is Jetty's own answer with compressed references (the JVM's default under 32 GiB of
      * heap, and the image's); without them it pads two cache lines instead of one. An operator's value stays.
      */
-    static final String REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+    private static final String REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
     static void apply(JettyConfig jetty) {
         if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import org.openqa.selenium.OutputType;
@@ -96,11 +95,7 @@ public final class Chromium implements AutoCloseable {
         try {
             driver.quit();
         } finally {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                System.err.println("Could not delete the browser profile " + profile + ": " + e);
-            }
+            LocalProcess.deleteTree(profile);
         }
     }
 }

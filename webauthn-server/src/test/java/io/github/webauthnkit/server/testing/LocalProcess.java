@@ -108,12 +108,12 @@ final class LocalProcess {
         return "'" + value.toString().replace("'", "'\\''") + "'";
     }
 
-    /** Deletes a directory the tests made, with what is in it; what cannot be deleted stays. */
+    /** Deletes a directory the tests made, with what is in it; what cannot be deleted stays, and is named. */
     static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
-            // Left for the system's temporary-file clean-up.
+            System.err.println("Could not delete " + dir + ": " + e);
         }
     }
 

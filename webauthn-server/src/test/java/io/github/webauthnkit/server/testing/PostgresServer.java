@@ -81,15 +81,11 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void signalAll(String signal) {
-        try {
-            String postmaster = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
-            ProcessHandle server = ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow();
-            List<String> command = new ArrayList<>(List.of("kill", signal, postmaster));
-            server.children().forEach(child -> command.add(Long.toString(child.pid())));
-            LocalProcess.run(command, Duration.ofSeconds(10));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        long postmaster = pid();
+        List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+        ProcessHandle.of(postmaster).orElseThrow().children()
+                .forEach(child -> command.add(Long.toString(child.pid())));
+        LocalProcess.run(command, Duration.ofSeconds(10));
     }
 
     Path dir() {

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One run of the generated project's load-test tool against a running server, and what it reported. */
+/** One step of the generated project's load-test tool against a running server, and what it reported. */
 final class CeremonyLoad {
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) successful ceremonies, ([0-9.]+) ceremonies/s, (\\d+) errors");
     /** The ceremony's row: p50, p90, p95, p99 and max in milliseconds. */
@@ -42,18 +42,18 @@ final class CeremonyLoad {
     }
 
     /** {@code warmup}: ceremonies first run for that long and left out, so that neither JVM's JIT is measured. */
-    static Outcome run(GeneratedTestClasspath classpath, String url, int concurrency, int users,
+    static Outcome run(LoadToolSession tool, String url, int concurrency, int users,
                        Duration warmup, Duration duration) {
-        return run(classpath, url, concurrency, users, warmup, duration, Duration.ZERO);
+        return run(tool, url, concurrency, users, warmup, duration, Duration.ZERO);
     }
 
     /** {@code pause}: each client's mean wait between its ceremonies (the tool's {@code load.pause}). */
-    static Outcome run(GeneratedTestClasspath classpath, String url, int concurrency, int users,
+    static Outcome run(LoadToolSession tool, String url, int concurrency, int users,
                        Duration warmup, Duration duration, Duration pause) {
         System.out.printf("[bench] load: %d clients for %d s (after %d s of warm-up)%s against %s%n", concurrency,
                 duration.toSeconds(), warmup.toSeconds(), pause.isZero() ? "" : ", pausing " + pause.toMillis() + " ms",
                 url);
-        return run(classpath, concurrency, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
+        return run(tool, concurrency, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
                 "load.concurrency=" + concurrency, "load.warmup=" + warmup.toSeconds() + "s",
                 "load.duration=" + duration.toSeconds() + "s", "load.pause=" + pause.toMillis() + "ms"));
     }
@@ -62,20 +62,19 @@ final class CeremonyLoad {
      * An open loop: ceremonies start at random moments, {@code perSecond} on average (the tool's {@code load.rate}),
      * at most {@code inFlight} at once, with {@code users} passkeys.
      */
-    static Outcome open(GeneratedTestClasspath classpath, String url, double perSecond, int inFlight, int users,
+    static Outcome open(LoadToolSession tool, String url, double perSecond, int inFlight, int users,
                         Duration warmup, Duration duration) {
         String rate = String.format(java.util.Locale.ROOT, "%.1f", perSecond);
         System.out.printf("[bench] load: open loop, %s ceremonies/s for %d s (after %d s of warm-up) against %s%n", rate,
                 duration.toSeconds(), warmup.toSeconds(), url);
-        return run(classpath, inFlight, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
+        return run(tool, inFlight, warmup.plus(duration), List.of("load.url=" + url, "load.users=" + users,
                 "load.concurrency=" + inFlight, "load.rate=" + rate, "load.warmup=" + warmup.toSeconds() + "s",
                 "load.duration=" + duration.toSeconds() + "s"));
     }
 
-    private static Outcome run(GeneratedTestClasspath classpath, int concurrency, Duration length,
+    private static Outcome run(LoadToolSession tool, int concurrency, Duration length,
                                List<String> properties) {
-        Command.Result result = classpath.runMain("io.github.webauthnkit.server.tools.LoadTest", properties,
-                length.plusMinutes(10));
+        Command.Result result = tool.run(properties, length.plusMinutes(10));
         Matcher summary = SUMMARY.matcher(result.output());
         if (!summary.find()) {
             throw new AssertionError("The load tool printed no summary (exit " + result.exitCode() + "):\n"

@@ -43,12 +43,14 @@ final class GeneratedTestClasspath {
         }
     }
 
-    /** Runs a main class of the project's tests in its own JVM; system properties are passed as -D. */
-    Command.Result runMain(String mainClass, List<String> systemProperties, Duration limit) {
-        List<String> command = new ArrayList<>(List.of(Command.java(), "-cp", classpath));
-        systemProperties.forEach(p -> command.add("-D" + p));
-        command.add(mainClass);
-        return Command.run(project.dir(), limit, java.util.Map.of(), command);
+    /** The class path, as {@code java -cp} takes it. */
+    String path() {
+        return classpath;
+    }
+
+    /** The project's directory, where its tools run. */
+    Path projectDir() {
+        return project.dir();
     }
 
     /** A class loader over the class path, for the project's test servers. */

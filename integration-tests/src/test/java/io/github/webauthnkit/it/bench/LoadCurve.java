@@ -25,9 +25,10 @@ class LoadCurve {
         Duration warmup = Duration.ofSeconds(5);
         Duration each = Duration.ofSeconds(Long.getLong("bench.seconds", 5));
         List<CeremonyLoad.Outcome> outcomes = new ArrayList<>();
-        try (RunningServer server = RunningServer.start(project, Map.of())) {
+        try (RunningServer server = RunningServer.start(project, Map.of());
+             LoadToolSession tool = LoadToolSession.start(classpath)) {
             for (int concurrency : Benchmark.CONCURRENCIES) {
-                outcomes.add(CeremonyLoad.run(classpath, server.baseUrl(), concurrency, Math.max(concurrency, 64), warmup,
+                outcomes.add(CeremonyLoad.run(tool, server.baseUrl(), concurrency, Math.max(concurrency, 64), warmup,
                         each));
             }
         }

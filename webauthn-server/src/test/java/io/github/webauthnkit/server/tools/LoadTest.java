@@ -5,6 +5,7 @@ import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import io.github.webauthnkit.server.testing.TargetServer;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,38 +161,50 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
+        System.exit(runTool(System.getProperties(), System.out, System.err));
+    }
+
+    /**
+     * The tool as {@code main} runs it, its {@code load.*} options taken from {@code options}: prints its progress and
+     * table to {@code out}, a bad option to {@code err}, and writes the HTML report. One JVM may run it many times:
+     * the benchmark keeps a warm one across its steps.
+     *
+     * @return the exit status: 0; 1 when a ceremony failed or an open-loop start was dropped; 2 for a bad option
+     */
+    public static int runTool(Properties options, PrintStream out, PrintStream err) throws Exception {
         LoadTest test;
         boolean nativeCrypto;
         try {
-            nativeCrypto = flag("load.nativeCrypto", option("load.nativeCrypto", "true"));
-            TargetServer target = TargetServer.of(option("load.url", "http://localhost:8080"),
-                    option("load.origin", null), Boolean.parseBoolean(option("load.allowRemote", "false")),
-                    "-Dload.allowRemote");
-            test = new LoadTest(target.url(), target.origin(), wholeNumber("load.users", option("load.users", "100")),
-                    wholeNumber("load.concurrency", option("load.concurrency", "16")),
-                    parseDuration("load.warmup", option("load.warmup", "0s")),
-                    parseDuration("load.duration", option("load.duration", "30s")),
-                    parseDuration("load.pause", option("load.pause", "0s")),
-                    algorithm(option("load.algorithm", "ES256")), parseRate(option("load.rate", null)));
+            nativeCrypto = flag("load.nativeCrypto", option(options, "load.nativeCrypto", "true"));
+            TargetServer target = TargetServer.of(option(options, "load.url", "http://localhost:8080"),
+                    option(options, "load.origin", null),
+                    Boolean.parseBoolean(option(options, "load.allowRemote", "false")), "-Dload.allowRemote");
+            test = new LoadTest(target.url(), target.origin(),
+                    wholeNumber("load.users", option(options, "load.users", "100")),
+                    wholeNumber("load.concurrency", option(options, "load.concurrency", "16")),
+                    parseDuration("load.warmup", option(options, "load.warmup", "0s")),
+                    parseDuration("load.duration", option(options, "load.duration", "30s")),
+                    parseDuration("load.pause", option(options, "load.pause", "0s")),
+                    algorithm(option(options, "load.algorithm", "ES256")),
+                    parseRate(option(options, "load.rate", null)));
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
+            err.println(e.getMessage());
+            return 2;
         }
-        Path report = Path.of(option("load.report", "target/load-report.html")).toAbsolutePath();
+        Path report = Path.of(option(options, "load.report", "target/load-report.html")).toAbsolutePath();
         String signer = CryptoProviders.install(nativeCrypto);
-        System.out.println("The authenticators sign with " + signer + " (-Dload.nativeCrypto=false: the JDK's)");
-        Result result = test.run(System.out);
-        System.out.println(table(result));
+        out.println("The authenticators sign with " + signer + " (-Dload.nativeCrypto=false: the JDK's)");
+        Result result = test.run(out);
+        out.println(table(result));
         Files.createDirectories(report.getParent());
         Files.writeString(report, LoadReport.html(result, Instant.now()));
-        System.out.println("HTML report: " + report);
+        out.println("HTML report: " + report);
         boolean dropped = result.openLoop() != null && result.openLoop().dropped() > 0;
-        System.exit(result.errorCount() == 0 && !dropped ? 0 : 1);
+        return result.errorCount() == 0 && !dropped ? 0 : 1;
     }
 
     /** Registers the users, then authenticates for the configured time; prints progress to {@code out}. */
-    public Result run(java.io.PrintStream out) throws Exception {
+    public Result run(PrintStream out) throws Exception {
         // Shut down at the end: Maven's exec:java waits for every live non-daemon thread before it exits.
         ExecutorService httpThreads = Executors.newFixedThreadPool(Math.min(64, concurrency));
         // HTTP/1.1 as the server speaks it: the client's default (HTTP/2) would ask to upgrade on every request.
@@ -439,8 +453,8 @@ public final class LoadTest {
         return out.toString();
     }
 
-    private static String option(String name, String fallback) {
-        String value = System.getProperty(name);
+    private static String option(Properties options, String name, String fallback) {
+        String value = options.getProperty(name);
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 

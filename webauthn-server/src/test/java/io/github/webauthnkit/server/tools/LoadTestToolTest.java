@@ -15,12 +15,15 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,6 +122,44 @@ class LoadTestToolTest {
             assertThat(paced.errors()).isEmpty();
             assertThat(paced.ceremonies()).isBetween(3L, 18L).isEqualTo(serverSuccesses(server) - before);
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("each client pausing 1.0 s on average");
+        }
+    }
+
+    @Test
+    void oneJvmRunsTheToolAgainAndAgainWithTheOptionsItIsGiven() throws Exception {
+        Path dir = Files.createTempDirectory("load-tool");
+        try (TestServer server = TestServer.start()) {
+            for (String concurrency : List.of("2", "3")) {
+                Properties options = new Properties();
+                options.setProperty("load.url", server.baseUrl());
+                options.setProperty("load.origin", server.origin());
+                options.setProperty("load.users", "3");
+                options.setProperty("load.concurrency", concurrency);
+                options.setProperty("load.duration", "1s");
+                options.setProperty("load.report", dir.resolve("report-" + concurrency + ".html").toString());
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+                int status = LoadTest.runTool(options, printingTo(out), printingTo(err));
+
+                assertThat(status).as(out.toString(StandardCharsets.UTF_8)).isZero();
+                assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+                assertThat(out.toString(StandardCharsets.UTF_8)).contains("at concurrency " + concurrency,
+                        "successful ceremonies", " 0 errors", "| ceremony |", "HTML report: ");
+                assertThat(Files.readString(dir.resolve("report-" + concurrency + ".html"))).contains("<svg");
+            }
+            Properties bad = new Properties();
+            bad.setProperty("load.url", server.baseUrl());
+            bad.setProperty("load.duration", "soon");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(LoadTest.runTool(bad, printingTo(out), printingTo(err))).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("load.duration: use a duration such as 30s");
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
         }
     }
 

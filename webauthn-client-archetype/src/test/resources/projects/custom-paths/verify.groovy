@@ -11,6 +11,10 @@ assert examples.contains('the next key is published 2h before it signs')
 assert examples.contains('TOKEN=$(./mvnw -q -Pdev-token -Ddev.url=http://localhost:9090)')
 assert !examples.contains('localhost:8080') && !examples.contains('an hour before')
 assert examples.readLines().any { it.startsWith('## The verifier') } && !examples.contains('$h2') && !examples.contains(']]#')
+// Only Python was chosen: the README names it alone, with its row, and none of the removed languages' directories.
+assert examples.contains("How your own services trust this project's passkey server, in Python.")
+assert examples.contains('| Python | `python/jwt-verification.py` |') && examples.contains('The `python/` directory holds two programs')
+['typescript/', 'java/', 'go/', 'Go keeps', 'H2 in Java', 'Java appends', '#if', '$langs'].each { assert !examples.contains(it): it }
 assert text('examples/example.env').readLines().contains('WEBAUTHN_JWKS_URL=http://localhost:9090/.well-known/jwks.json')
 assert text('examples/example.env').readLines().contains('WEBAUTHN_PUBLIC_KEY_FILE=../../keys/auth-public.pem')
 ['export-public-key.sh', 'rotate-keys.sh'].each { script ->

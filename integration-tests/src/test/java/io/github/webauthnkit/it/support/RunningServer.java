@@ -1,5 +1,6 @@
 package io.github.webauthnkit.it.support;
 
+import io.github.webauthnkit.server.testing.ProcessWatcher;
 import io.github.webauthnkit.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,18 +18,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A generated project's server jar running as its own process on a free loopback port; closing stops it. */
+/**
+ * A generated project's server jar running as its own process on a free loopback port; closing stops it, and so does a
+ * watcher when the tests' JVM ends without closing it ({@link ProcessWatcher}).
+ */
 public final class RunningServer implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
     private final int port;
     private final Path log;
+    private final ProcessWatcher watcher;
 
     private RunningServer(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.watcher = ProcessWatcher.killAfterThisJvm(process);
     }
 
     /** Starts {@code target/<artifactId>.jar} from the project directory, as its README says, and waits for health. */
@@ -133,6 +139,7 @@ public final class RunningServer implements AutoCloseable {
     @Override
     public void close() {
         Processes.stop(process);
+        watcher.close();
     }
 
     /** A free TCP port on the loopback interface, for a server or a stack to publish. */

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -108,8 +109,14 @@ final class LocalProcess {
         return "'" + value.toString().replace("'", "'\\''") + "'";
     }
 
-    /** Deletes a directory the tests made, with what is in it; what cannot be deleted stays, and is named. */
+    /**
+     * Deletes a directory the tests made, with what is in it; what cannot be deleted stays, and is named. One already
+     * gone (a watcher's work) is no news.
+     */
     static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {

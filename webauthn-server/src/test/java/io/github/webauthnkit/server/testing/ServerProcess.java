@@ -29,13 +29,13 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     /** Kills the replica if the tests' JVM ends without closing it. */
-    private final Process watcher;
+    private final ProcessWatcher watcher;
 
     private ServerProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
-        this.watcher = LocalProcess.cleanUpAfterThisJvm("kill -9 " + process.pid());
+        this.watcher = ProcessWatcher.killAfterThisJvm(process);
     }
 
     /**
@@ -108,7 +108,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LocalProcess.cancel(watcher);
+        watcher.close();
     }
 
     /** SIGTERM, as a container engine or a service manager stops the server. */
@@ -173,6 +173,6 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LocalProcess.cancel(watcher);
+        watcher.close();
     }
 }

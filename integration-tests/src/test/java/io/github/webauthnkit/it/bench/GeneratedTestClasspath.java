@@ -1,6 +1,5 @@
 package io.github.webauthnkit.it.bench;
 
-import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import java.io.File;
 import java.io.IOException;

@@ -133,8 +133,7 @@ class Benchmark {
         GeneratedTestClasspath classpath = GeneratedTestClasspath.of(project);
         Path es256Ring = es256Ring(project);
         row("each closed-loop step below", "one load-tool JVM kept up across all steps (its authenticators on ACCP): "
-                + "every new server first"
-                + " runs " + WARMUP.toSeconds() + " s at concurrency 64 (its rates per " + WARMUP_WINDOW_SECONDS
+                + "every new server first runs " + WARMUP.toSeconds() + " s at concurrency 64 (its rates per " + WARMUP_WINDOW_SECONDS
                 + " s are shown); each step then runs " + SHORT_WARMUP.toSeconds() + " s left out, then "
                 + EACH.toSeconds() + " s measured", "");
         List<CeremonyLoad.Outcome> chartClosed = new ArrayList<>();

@@ -28,13 +28,12 @@ public final class RunningServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
-    private final ProcessWatcher watcher;
 
     private RunningServer(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
-        this.watcher = ProcessWatcher.killAfterThisJvm(process);
+        ProcessWatcher.killAfterThisJvm(process);
     }
 
     /** Starts {@code target/<artifactId>.jar} from the project directory, as its README says, and waits for health. */
@@ -139,7 +138,6 @@ public final class RunningServer implements AutoCloseable {
     @Override
     public void close() {
         Processes.stop(process);
-        watcher.close();
     }
 
     /** A free TCP port on the loopback interface, for a server or a stack to publish. */

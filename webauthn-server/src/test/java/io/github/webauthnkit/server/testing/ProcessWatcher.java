@@ -13,12 +13,23 @@ public final class ProcessWatcher implements AutoCloseable {
         this.watcher = watcher;
     }
 
-    /** From now on {@code process} gets SIGKILL once this JVM has ended, unless {@link #close} came first. */
+    /**
+     * From now on {@code process} gets SIGKILL once this JVM has ended. Watching stops by itself when the process ends
+     * first, however it ended (stopped, crashed, failed to start), so a later process given the same pid is never
+     * killed, and callers need not close anything.
+     */
     public static ProcessWatcher killAfterThisJvm(Process process) {
-        return new ProcessWatcher(LocalProcess.cleanUpAfterThisJvm("kill -9 " + process.pid()));
+        ProcessWatcher watcher = new ProcessWatcher(LocalProcess.cleanUpAfterThisJvm("kill -9 " + process.pid()));
+        process.onExit().thenRun(watcher::close);
+        return watcher;
     }
 
-    /** Stops watching, when the process was stopped normally; closing twice does no harm. */
+    /** Whether the watcher still runs. */
+    boolean isWatching() {
+        return watcher.isAlive();
+    }
+
+    /** Stops watching a process that still runs; closing twice does no harm. */
     @Override
     public void close() {
         LocalProcess.cancel(watcher);

@@ -28,14 +28,12 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
-    /** Kills the replica if the tests' JVM ends without closing it. */
-    private final ProcessWatcher watcher;
-
     private ServerProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
         this.log = log;
-        this.watcher = ProcessWatcher.killAfterThisJvm(process);
+        // Kills the replica if the tests' JVM ends without closing it; it stops by itself when the replica ends.
+        ProcessWatcher.killAfterThisJvm(process);
     }
 
     /**
@@ -108,7 +106,6 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watcher.close();
     }
 
     /** SIGTERM, as a container engine or a service manager stops the server. */
@@ -173,6 +170,5 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watcher.close();
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The load-test tool against the real server: what it counts as a success is what the server counted, warm-up is left
@@ -126,8 +127,7 @@ class LoadTestToolTest {
     }
 
     @Test
-    void oneJvmRunsTheToolAgainAndAgainWithTheOptionsItIsGiven() throws Exception {
-        Path dir = Files.createTempDirectory("load-tool");
+    void oneJvmRunsTheToolAgainAndAgainWithTheOptionsItIsGiven(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start()) {
             for (String concurrency : List.of("2", "3")) {
                 Properties options = new Properties();
@@ -156,10 +156,6 @@ class LoadTestToolTest {
             assertThat(LoadTest.runTool(bad, printingTo(out), printingTo(err))).isEqualTo(2);
             assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("load.duration: use a duration such as 30s");
             assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-            }
         }
     }
 

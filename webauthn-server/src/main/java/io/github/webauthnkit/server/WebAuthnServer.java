@@ -134,8 +134,16 @@ public final class WebAuthnServer implements AutoCloseable {
                 CeremonyStore ceremonies;
                 RateLimiter limiter;
                 if (effective.embeddedCeremonyState()) {
-                    ceremonies = new InMemoryCeremonyStore(effective.pendingPerAddress());
-                    limiter = new InMemoryRateLimiter();
+                    // Bounds that fit the heap, so a flood from many addresses is refused before it could exhaust it.
+                    long heap = Runtime.getRuntime().maxMemory();
+                    InMemoryCeremonyStore inMemory = new InMemoryCeremonyStore(effective.pendingPerAddress(),
+                            InMemoryCeremonyStore.boundFor(heap));
+                    ceremonies = inMemory;
+                    limiter = new InMemoryRateLimiter(InMemoryRateLimiter.boundFor(heap));
+                    LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "memory")
+                            .addKeyValue("max_heap_mib", heap >> 20).addKeyValue("max_pending", inMemory.maxPending())
+                            .log("Ceremony state in memory: at most " + inMemory.maxPending() + " ceremonies pending"
+                                    + " in all, for a heap of " + (heap >> 20) + " MiB");
                 } else {
                     // One pool for both; the ceremony store closes it.
                     JedisPooled redis = RedisClients.open(effective);

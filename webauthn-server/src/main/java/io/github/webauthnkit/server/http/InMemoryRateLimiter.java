@@ -8,9 +8,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Rate limits of a single server process. */
+/**
+ * Rate limits of a single server process. The addresses it keeps follow the heap ({@link #boundFor}): past the bound,
+ * every call first drops what is safe to forget (full buckets, ended windows).
+ */
 public final class InMemoryRateLimiter implements RateLimiter {
-    private static final int MAX_KEYS = 200_000;
+    /** The most addresses kept, whatever the heap. */
+    public static final int MAX_KEYS = 200_000;
+    /** The fewest, on the smallest heap. */
+    public static final int MIN_KEYS = 5_000;
+    /** An address's bucket (or failure window) with its key and map entry, rounded up. */
+    static final int BYTES_PER_KEY = 512;
 
     private record Window(int failures, long endsAtNanos) {
     }
@@ -20,6 +28,18 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Limited> buckets = new ConcurrentHashMap<>();
+    private final int maxKeys;
+
+    /** @param maxKeys addresses kept in each of the two maps before the safe ones are dropped ({@link #boundFor}) */
+    public InMemoryRateLimiter(int maxKeys) {
+        this.maxKeys = maxKeys;
+    }
+
+    /** The bound for a heap of {@code maxHeapBytes}: an eighth of it, between {@link #MIN_KEYS} and {@link #MAX_KEYS}. */
+    public static int boundFor(long maxHeapBytes) {
+        long fit = maxHeapBytes / 8 / BYTES_PER_KEY;
+        return (int) Math.max(MIN_KEYS, Math.min(MAX_KEYS, fit));
+    }
 
     @Override
     public Optional<Duration> blocked(String key, int limit) {
@@ -34,7 +54,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     @Override
     public void recordFailure(String key, Duration window) {
         long now = System.nanoTime();
-        if (windows.size() > MAX_KEYS) {
+        if (windows.size() > maxKeys) {
             windows.values().removeIf(w -> w.endsAtNanos() - now <= 0);
         }
         windows.compute(key, (k, current) -> current == null || current.endsAtNanos() - now <= 0
@@ -44,7 +64,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     @Override
     public Optional<Duration> take(String key, ServerConfig.Rate rate) {
-        if (buckets.size() > MAX_KEYS) {
+        if (buckets.size() > maxKeys) {
             // A full bucket is the same as none: dropping it forgets nothing.
             buckets.values().removeIf(l -> l.bucket().getAvailableTokens() >= l.rate().count());
         }

@@ -51,7 +51,7 @@ class CeremonyReadsTest {
                     }
                 });
         ObjectMapper json = new ObjectMapper();
-        InMemoryCeremonyStore ceremonies = new InMemoryCeremonyStore(100);
+        InMemoryCeremonyStore ceremonies = new InMemoryCeremonyStore(100, InMemoryCeremonyStore.MAX_PENDING);
         registration = new RegistrationCeremony(config, counted, ceremonies, json);
         authentication = new AuthenticationCeremony(config, counted, ceremonies, json);
     }

@@ -74,6 +74,23 @@ class StartupTest {
         }
     }
 
+    /**
+     * Flyway's set-up was about 120 ms of CPU on the start-up's critical path at every start: a database that already
+     * holds the jar's newest migration is opened without it (MigrationsTest has the cases that still need it).
+     */
+    @Test
+    void aSecondStartOnACurrentDatabaseLoadsNoFlyway() throws Exception {
+        List<String> classLog = List.of("-Xlog:class+load=info");
+        Map<String, String> env = ServerProcess.embedded("http://localhost:8080");
+        try (ServerProcess first = ServerProcess.start(env, classLog)) {
+            assertThat(first.log()).as("the first start's log").contains("org.flywaydb.core.Flyway ");
+        }
+        try (ServerProcess second = ServerProcess.start(env, classLog)) {
+            assertThat(second.log()).as("the second start's log").contains("org.h2.Driver ")
+                    .doesNotContain("org.flywaydb.");
+        }
+    }
+
     /** What the server tells Jetty is a default: an operator's own value is kept. */
     @Test
     void anOperatorsReferencesPerCacheLineIsKept() throws Exception {

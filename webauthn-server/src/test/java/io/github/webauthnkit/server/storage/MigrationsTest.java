@@ -1,0 +1,82 @@
+package io.github.webauthnkit.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.webauthnkit.server.config.ServerConfig;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A store opens without Flyway only on a database that already holds the jar's newest migration and no failed one;
+ * anything else is Flyway's to migrate or refuse, as before.
+ */
+class MigrationsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNewestMigrationIsTheNewestFile() throws URISyntaxException, java.io.IOException {
+        Path migrations = Path.of(getClass().getResource("/db/migration").toURI());
+        try (Stream<Path> files = Files.list(migrations)) {
+            List<Integer> versions = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted(Comparator.reverseOrder()).toList();
+            assertThat(versions).isNotEmpty();
+            assertThat(JdbcCredentialStore.NEWEST_MIGRATION).as("JdbcCredentialStore.NEWEST_MIGRATION")
+                    .isEqualTo(Integer.toString(versions.get(0)));
+        }
+    }
+
+    @Test
+    void aNewDatabaseIsMigratedAndThenCurrent() {
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).as("before the first open").isFalse();
+        open().close();
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).as("after it").isTrue();
+    }
+
+    @Test
+    void anOlderSchemaIsMigratedToTheNewest() {
+        Flyway.configure().dataSource(h2()).locations("classpath:db/migration").target("1").load().migrate();
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).as("at version 1").isFalse();
+        open().close();
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).as("after opening").isTrue();
+    }
+
+    @Test
+    void aFailedMigrationInTheHistoryIsLeftToFlywayWhichRefusesIt() throws SQLException {
+        open().close();
+        try (Connection connection = h2().getConnection(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '"
+                    + JdbcCredentialStore.NEWEST_MIGRATION + "'");
+        }
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).isFalse();
+        assertThatThrownBy(this::open).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("Database migration failed");
+    }
+
+    private JdbcCredentialStore open() {
+        return JdbcCredentialStore.open(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_DATA_DIR", dir.toString())));
+    }
+
+    /** The embedded database as the store opens it. */
+    private JdbcDataSource h2() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve("webauthn")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        h2.setUser("webauthn");
+        h2.setPassword("");
+        return h2;
+    }
+}

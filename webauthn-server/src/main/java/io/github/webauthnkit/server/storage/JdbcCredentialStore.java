@@ -79,13 +79,19 @@ public final class JdbcCredentialStore implements CredentialStore {
     /**
      * Whether Flyway's history already holds this jar's newest migration, applied, and no failed one: then there is
      * nothing to migrate, and Flyway's set-up (about 120 ms of CPU, on the start-up's critical path) is skipped. Any
-     * doubt (no history table yet, an older schema, a failed migration, an error) leaves it to Flyway, which migrates,
-     * validates and takes its lock as before. A newer replica's later migrations in the history do not matter here,
-     * as they do not to Flyway, which ignores future migrations.
+     * doubt (no history table yet, an older schema, a failed migration, a failed query) leaves it to Flyway, which
+     * migrates, validates and takes its lock as before. A newer replica's later migrations in the history do not matter
+     * here, as they do not to Flyway, which ignores future migrations. A database that gives no connection fails here,
+     * once, instead of making Flyway wait for one again.
      */
     static boolean schemaIsCurrent(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement("SELECT"
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("Cannot connect to the database: " + e.getMessage(), e);
+        }
+        try (connection; PreparedStatement statement = connection.prepareStatement("SELECT"
                      + " SUM(CASE WHEN success AND version = ? THEN 1 ELSE 0 END),"
                      + " SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM flyway_schema_history")) {
             statement.setString(1, NEWEST_MIGRATION);

@@ -66,6 +66,20 @@ class MigrationsTest {
                 .hasMessageContaining("Database migration failed");
     }
 
+    /** A database that gives no connection fails the check itself, with the reason, instead of falling to Flyway. */
+    @Test
+    void aDatabaseThatGivesNoConnectionIsReported() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Path password = Files.writeString(dir.resolve("db_password"), "unused");
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_DB_URL",
+                "jdbc:postgresql://127.0.0.1:" + closedPort + "/webauthn", "WEBAUTHN_DB_PASSWORD_FILE", password.toString()));
+        assertThatThrownBy(() -> JdbcCredentialStore.open(config)).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("Cannot connect to the database");
+    }
+
     private JdbcCredentialStore open() {
         return JdbcCredentialStore.open(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_DATA_DIR", dir.toString())));
     }

@@ -134,10 +134,11 @@ public final class WebAuthnServer implements AutoCloseable {
                 CeremonyStore ceremonies;
                 RateLimiter limiter;
                 if (effective.embeddedCeremonyState()) {
-                    // Bounds that fit the heap, so a flood from many addresses is refused before it could exhaust it.
+                    // Bounds that fit the heap, so a flood from many addresses is refused before it could exhaust it
+                    // (unless the operator sets WEBAUTHN_PENDING_LIMIT).
                     long heap = Runtime.getRuntime().maxMemory();
                     InMemoryCeremonyStore inMemory = new InMemoryCeremonyStore(effective.pendingPerAddress(),
-                            InMemoryCeremonyStore.boundFor(heap));
+                            effective.pendingLimit() > 0 ? effective.pendingLimit() : InMemoryCeremonyStore.boundFor(heap));
                     ceremonies = inMemory;
                     limiter = new InMemoryRateLimiter(InMemoryRateLimiter.boundFor(heap));
                     LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "memory")

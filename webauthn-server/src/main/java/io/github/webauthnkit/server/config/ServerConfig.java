@@ -69,6 +69,8 @@ import java.util.regex.Pattern;
  *                             Related Origin Requests), published at /.well-known/webauthn
  * @param nativeCrypto         WEBAUTHN_NATIVE_CRYPTO: signatures by the Amazon Corretto Crypto Provider where its
  *                             native library loads (true), or always by the JDK's own providers (false)
+ * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending in the
+ *                             in-memory ceremony state; 0 (the default, the variable empty) sizes it from the heap
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -78,7 +80,7 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            int failuresPerUsername, Duration rateLimitWindow, Rate startsPerAddress,
                            int pendingPerAddress, Rate registrationsPerAddress, List<AndroidApp> androidApps,
                            List<String> iosApps, Set<String> relatedOrigins,
-                           boolean nativeCrypto) {
+                           boolean nativeCrypto, int pendingLimit) {
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -178,7 +180,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.androidApps(),
                 r.iosApps(),
                 r.relatedOrigins(),
-                Boolean.parseBoolean(r.oneOf("WEBAUTHN_NATIVE_CRYPTO", List.of("true", "false"))));
+                Boolean.parseBoolean(r.oneOf("WEBAUTHN_NATIVE_CRYPTO", List.of("true", "false"))),
+                r.optional("WEBAUTHN_PENDING_LIMIT").isEmpty() ? 0 : r.count("WEBAUTHN_PENDING_LIMIT"));
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");

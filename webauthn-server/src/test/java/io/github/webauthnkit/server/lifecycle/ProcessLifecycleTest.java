@@ -30,11 +30,14 @@ class ProcessLifecycleTest {
 
     /**
      * A client allowed many pending ceremonies (as many addresses are) fills a small heap with ceremony state until
-     * the JVM throws OutOfMemoryError.
+     * the JVM throws OutOfMemoryError: the bound in all, sized from the heap by default, raised far past what 32 MiB
+     * holds.
      */
     @Test
     void outOfMemoryTheServerExitsByItself() throws Exception {
-        ServerProcess server = ServerProcess.start(embedded(), List.of("-Xmx32m"));
+        Map<String, String> env = embedded();
+        env.put("WEBAUTHN_PENDING_LIMIT", "1000000");
+        ServerProcess server = ServerProcess.start(env, List.of("-Xmx32m"));
         AtomicInteger started = new AtomicInteger();
         ExecutorService flood = Executors.newFixedThreadPool(8);
         long floodStart = System.nanoTime();

@@ -41,6 +41,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return (int) Math.max(MIN_KEYS, Math.min(MAX_KEYS, fit));
     }
 
+    /** The addresses kept now, buckets and failure windows. */
+    int keys() {
+        return buckets.size() + windows.size();
+    }
+
     @Override
     public Optional<Duration> blocked(String key, int limit) {
         Window window = windows.get(key);

@@ -29,6 +29,8 @@ public final class JdbcCredentialStore implements CredentialStore {
     private static final String UNIQUE_VIOLATION = "23505";
     /** The version of the newest file in {@code db/migration} ({@code MigrationsTest} fails when they differ). */
     static final String NEWEST_MIGRATION = "2";
+    /** Its file: a history row of another application's version 2 in the same database does not count. */
+    static final String NEWEST_MIGRATION_SCRIPT = "V2__installation_secrets.sql";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final HikariDataSource dataSource;
@@ -69,6 +71,9 @@ public final class JdbcCredentialStore implements CredentialStore {
             if (!schemaIsCurrent(dataSource)) {
                 Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             }
+        } catch (StoreUnavailableException e) {
+            dataSource.close();
+            throw e;
         } catch (RuntimeException e) {
             dataSource.close();
             throw new StoreUnavailableException("Database migration failed: " + e.getMessage(), e);
@@ -92,9 +97,10 @@ public final class JdbcCredentialStore implements CredentialStore {
             throw new StoreUnavailableException("Cannot connect to the database: " + e.getMessage(), e);
         }
         try (connection; PreparedStatement statement = connection.prepareStatement("SELECT"
-                     + " SUM(CASE WHEN success AND version = ? THEN 1 ELSE 0 END),"
+                     + " SUM(CASE WHEN success AND version = ? AND script = ? THEN 1 ELSE 0 END),"
                      + " SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM flyway_schema_history")) {
             statement.setString(1, NEWEST_MIGRATION);
+            statement.setString(2, NEWEST_MIGRATION_SCRIPT);
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() && row.getLong(1) == 1 && row.getLong(2) == 0;
             }

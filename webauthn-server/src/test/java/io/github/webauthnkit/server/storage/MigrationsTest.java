@@ -36,6 +36,7 @@ class MigrationsTest {
             assertThat(versions).isNotEmpty();
             assertThat(JdbcCredentialStore.NEWEST_MIGRATION).as("JdbcCredentialStore.NEWEST_MIGRATION")
                     .isEqualTo(Integer.toString(versions.get(0)));
+            assertThat(migrations.resolve(JdbcCredentialStore.NEWEST_MIGRATION_SCRIPT)).as("its script").exists();
         }
     }
 
@@ -54,13 +55,29 @@ class MigrationsTest {
         assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).as("after opening").isTrue();
     }
 
+    /** A failed row of any version, even one this jar does not know, leaves the decision to Flyway. */
+    @Test
+    void aFailedRowBesideTheNewestMigrationIsLeftToFlyway() throws SQLException {
+        open().close();
+        execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by,"
+                + " execution_time, success) VALUES (99, '99', 'later', 'SQL', 'V99__later.sql', 'webauthn', 0, FALSE)");
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).isFalse();
+    }
+
+    /** Another application's version 2 in a shared history is not this jar's. */
+    @Test
+    void anotherScriptAtTheNewestVersionIsNotOurs() throws SQLException {
+        open().close();
+        execute("UPDATE flyway_schema_history SET script = 'V2__someone_else.sql' WHERE version = '"
+                + JdbcCredentialStore.NEWEST_MIGRATION + "'");
+        assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).isFalse();
+    }
+
     @Test
     void aFailedMigrationInTheHistoryIsLeftToFlywayWhichRefusesIt() throws SQLException {
         open().close();
-        try (Connection connection = h2().getConnection(); Statement statement = connection.createStatement()) {
-            statement.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '"
-                    + JdbcCredentialStore.NEWEST_MIGRATION + "'");
-        }
+        execute("UPDATE flyway_schema_history SET success = FALSE WHERE version = '"
+                + JdbcCredentialStore.NEWEST_MIGRATION + "'");
         assertThat(JdbcCredentialStore.schemaIsCurrent(h2())).isFalse();
         assertThatThrownBy(this::open).isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("Database migration failed");
@@ -78,6 +95,12 @@ class MigrationsTest {
                 "jdbc:postgresql://127.0.0.1:" + closedPort + "/webauthn", "WEBAUTHN_DB_PASSWORD_FILE", password.toString()));
         assertThatThrownBy(() -> JdbcCredentialStore.open(config)).isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("Cannot connect to the database");
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = h2().getConnection(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate(sql);
+        }
     }
 
     private JdbcCredentialStore open() {

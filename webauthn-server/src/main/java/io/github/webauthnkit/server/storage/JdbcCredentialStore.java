@@ -54,8 +54,7 @@ public final class JdbcCredentialStore implements CredentialStore {
             } catch (java.io.IOException e) {
                 throw new StoreUnavailableException("Cannot create WEBAUTHN_DATA_DIR " + dir + ": " + e.getMessage(), e);
             }
-            hikari.setJdbcUrl("jdbc:h2:file:" + dir.resolve("webauthn")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            hikari.setJdbcUrl(embeddedUrl(dir));
             hikari.setUsername("webauthn");
             hikari.setPassword("");
         } else {
@@ -79,6 +78,12 @@ public final class JdbcCredentialStore implements CredentialStore {
             throw new StoreUnavailableException("Database migration failed: " + e.getMessage(), e);
         }
         return new JdbcCredentialStore(dataSource);
+    }
+
+    /** The embedded database's JDBC URL in {@code dataDir} (absolute): H2, speaking PostgreSQL's dialect. */
+    static String embeddedUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("webauthn")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
     }
 
     /**

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.server.ceremonies.InMemoryCeremonyStore;
 import io.github.webauthnkit.server.testing.ServerProcess;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +35,7 @@ class HeapBoundApiTest {
             int bound = InMemoryCeremonyStore.boundFor(HEAP);
             assertThat(bound).as("a small heap's bound").isLessThan(InMemoryCeremonyStore.MAX_PENDING / 5);
 
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            RawHttp http = new RawHttp(server.baseUrl());
             AtomicInteger started = new AtomicInteger();
             AtomicInteger sent = new AtomicInteger();
             AtomicReference<HttpResponse<String>> refusal = new AtomicReference<>();
@@ -51,12 +46,8 @@ class HeapBoundApiTest {
                     running.add(pool.submit(() -> {
                         // Stops at the first refusal or failure, or past the largest bound if there is none.
                         while (refusal.get() == null && sent.incrementAndGet() <= InMemoryCeremonyStore.MAX_PENDING) {
-                            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-                                    URI.create(server.baseUrl() + "/register/start"))
-                                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"flood-" + sent.get()
-                                            + "-" + Thread.currentThread().getId() + "\"}")).build(),
-                                    HttpResponse.BodyHandlers.ofString());
+                            HttpResponse<String> answer = http.post("/register/start", "{\"username\": \"flood-"
+                                    + sent.get() + "-" + Thread.currentThread().getId() + "\"}");
                             if (answer.statusCode() == 200) {
                                 started.incrementAndGet();
                             } else {
@@ -78,12 +69,12 @@ class HeapBoundApiTest {
             HttpResponse<String> refused = refusal.get();
             assertThat(refused).as("a refusal").isNotNull();
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
-            JsonNode body = new ObjectMapper().readTree(refused.body());
-            assertThat(body.path("message").asText()).isEqualTo("Too many ceremonies are in progress; try again shortly.");
+            assertThat(RawHttp.json(refused).path("message").asText())
+                    .isEqualTo("Too many ceremonies are in progress; try again shortly.");
             // Flooders' starts racing the last free place may each get one past the bound.
             assertThat(started.get()).isBetween(lowest, bound + FLOODERS - 1);
             assertThat(server.awaitExit(Duration.ofMillis(500))).as("the server, still running: " + server.log()).isEmpty();
-            assertThat(new RawHttp(server.baseUrl()).get("/health").statusCode()).isEqualTo(200);
+            assertThat(http.get("/health").statusCode()).isEqualTo(200);
             assertThat(server.log()).doesNotContain("OutOfMemoryError");
         }
     }

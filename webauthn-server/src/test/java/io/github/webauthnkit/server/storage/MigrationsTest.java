@@ -110,8 +110,7 @@ class MigrationsTest {
     /** The embedded database as the store opens it. */
     private JdbcDataSource h2() {
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve("webauthn")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        h2.setURL(JdbcCredentialStore.embeddedUrl(dir.toAbsolutePath().normalize()));
         h2.setUser("webauthn");
         h2.setPassword("");
         return h2;

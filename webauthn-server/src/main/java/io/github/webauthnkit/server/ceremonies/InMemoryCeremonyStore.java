@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.ceremonies;
 
+import io.github.webauthnkit.server.SweepGate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,18 +12,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * Ceremony state of a single server process; bounded in all and per client, so a flood of starts cannot exhaust
  * memory, and one client cannot fill the store for everyone. The bound in all follows the heap ({@link #boundFor}): a
  * pending registration holds about 1.2 KB (measured with 20,000 of them), so 100,000 would not fit a small heap.
+ *
+ * <p>The bound counts places of {@link #BYTES_PER_PENDING} bytes, not ceremonies: a state takes as many places as its
+ * size needs ({@link #places}). A sign-in start for an account with many passkeys lists all their ids (up to 1023
+ * bytes each), so one such start can hold twenty times a registration's heap; counted as one, a flood of them would
+ * run the heap out long before the bound.
  */
 public final class InMemoryCeremonyStore implements CeremonyStore {
     /** The most ceremonies pending in all, whatever the heap. */
     public static final int MAX_PENDING = 100_000;
     /** The fewest, on the smallest heap: well above what a busy server has in flight. */
     public static final int MIN_PENDING = 2_000;
-    /** A pending ceremony's heap, with room for a long list of credentials in its options. */
+    /** A place in the bound: a pending registration's heap, with room to spare. */
     static final int BYTES_PER_PENDING = 1_536;
+    /** A pending ceremony's heap besides its state's characters: the entry, its map nodes, its request id. */
+    static final int BYTES_PER_ENTRY = 512;
     /** Expired entries are swept on every this many starts, so clients that never come back leave nothing behind. */
     private static final int SWEEP_EVERY = 4096;
+    /** When full, a start sweeps at most this often; the others are refused without scanning every entry. */
+    static final Duration FULL_SWEEP_INTERVAL = Duration.ofMillis(250);
 
-    private record Entry(String state, String client, long expiresAtNanos) {
+    private record Entry(String state, String client, long expiresAtNanos, int places) {
     }
 
     private final int pendingPerClient;
@@ -31,6 +41,9 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     /** Each client's pending request ids and when they expire, oldest first. */
     private final ConcurrentHashMap<String, Map<String, Long>> byClient = new ConcurrentHashMap<>();
     private final AtomicLong puts = new AtomicLong();
+    /** The places the pending entries take, at most {@link #maxPending} (give or take starts racing for the last). */
+    private final AtomicLong taken = new AtomicLong();
+    private final SweepGate fullSweeps = new SweepGate(FULL_SWEEP_INTERVAL);
 
     /**
      * @param pendingPerClient how many ceremonies one client may have pending
@@ -51,20 +64,48 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         return (int) Math.max(MIN_PENDING, Math.min(MAX_PENDING, fit));
     }
 
-    /** How many ceremonies all clients may have pending. */
+    /** How many places all clients' pending ceremonies may take: as many registrations. */
     public int maxPending() {
         return maxPending;
+    }
+
+    /**
+     * The places a state takes: its heap (a string keeps one byte a character when all are Latin-1, else two) with
+     * the entry's own, in {@link #BYTES_PER_PENDING}s rounded up.
+     */
+    static int places(String state) {
+        int bytesPerChar = 1;
+        for (int i = 0; i < state.length(); i++) {
+            if (state.charAt(i) > 0xFF) {
+                bytesPerChar = 2;
+                break;
+            }
+        }
+        long bytes = BYTES_PER_ENTRY + (long) state.length() * bytesPerChar;
+        return (int) Math.min(Integer.MAX_VALUE, (bytes + BYTES_PER_PENDING - 1) / BYTES_PER_PENDING);
+    }
+
+    /** The places the pending ceremonies take now. */
+    long placesTaken() {
+        return taken.get();
+    }
+
+    /** How many sweeps ran because the store was full. */
+    long fullSweeps() {
+        return fullSweeps.opened();
     }
 
     @Override
     public void put(String requestId, String client, String state, Duration ttl) {
         long now = System.nanoTime();
-        if (pending.size() >= maxPending || puts.incrementAndGet() % SWEEP_EVERY == 0) {
+        int places = places(state);
+        boolean full = taken.get() + places > maxPending;
+        if (full ? fullSweeps.open(now) : puts.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep(now);
-            if (pending.size() >= maxPending) {
-                throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
-                        "Too many ceremonies are in progress; try again shortly.");
-            }
+        }
+        if (full && taken.get() + places > maxPending) {
+            throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
+                    "Too many ceremonies are in progress; try again shortly.");
         }
         long expires = now + ttl.toNanos();
         byClient.compute(client, (k, ids) -> {
@@ -76,7 +117,11 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
             current.put(requestId, expires);
             return current;
         });
-        pending.put(requestId, new Entry(state, client, expires));
+        taken.addAndGet(places);
+        Entry replaced = pending.put(requestId, new Entry(state, client, expires, places));
+        if (replaced != null) {
+            taken.addAndGet(-replaced.places());
+        }
     }
 
     @Override
@@ -85,6 +130,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         if (entry == null) {
             return Optional.empty();
         }
+        taken.addAndGet(-entry.places());
         byClient.computeIfPresent(entry.client(), (k, ids) -> {
             ids.remove(requestId);
             return ids.isEmpty() ? null : ids;
@@ -93,7 +139,12 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     }
 
     private void sweep(long now) {
-        pending.values().removeIf(e -> e.expiresAtNanos() - now <= 0);
+        for (Map.Entry<String, Entry> e : pending.entrySet()) {
+            // Only the thread whose removal succeeds gives the places back.
+            if (e.getValue().expiresAtNanos() - now <= 0 && pending.remove(e.getKey(), e.getValue())) {
+                taken.addAndGet(-e.getValue().places());
+            }
+        }
         for (String client : byClient.keySet()) {
             byClient.computeIfPresent(client, (k, ids) -> {
                 ids.values().removeIf(at -> at - now <= 0);
@@ -111,5 +162,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     public void close() {
         pending.clear();
         byClient.clear();
+        taken.set(0);
     }
 }

@@ -45,6 +45,11 @@ public final class RegistrationCeremony {
     /** Six kinds of transport exist; room for a few future ones, within the 255 characters the column holds. */
     private static final int MAX_TRANSPORTS = 8;
     private static final Pattern TRANSPORT = Pattern.compile("[a-z][a-z0-9-]{0,23}");
+    /**
+     * The most passkeys an account holds: room for every device and security key a person keeps, and a bound on what
+     * a sign-in start lists (each passkey's id, up to 1023 bytes, goes into its options and its pending state).
+     */
+    public static final int MAX_PASSKEYS_PER_ACCOUNT = 20;
 
     private final ServerConfig config;
     private final CredentialStore store;
@@ -77,6 +82,9 @@ public final class RegistrationCeremony {
         UserIdentity identity;
         if (signedIn.isPresent()) {
             UserAccount user = signedIn.get();
+            if (store.credentialsOf(user.id()).size() >= MAX_PASSKEYS_PER_ACCOUNT) {
+                throw accountFull();
+            }
             identity = UserIdentity.builder().name(user.username()).displayName(user.displayName())
                     .id(StoreCredentialRepository.bytes(user.id())).build();
         } else {
@@ -162,7 +170,12 @@ public final class RegistrationCeremony {
         }
         UserAccount user = store.findUserById(userId).orElseThrow(() -> new CeremonyException(
                 CeremonyException.Reason.UNKNOWN_REQUEST, "The account no longer exists."));
-        if (!store.addCredential(stored)) {
+        // Checked again here: other passkeys may have been added since this one's start.
+        CredentialStore.AddResult added = store.addCredential(stored, MAX_PASSKEYS_PER_ACCOUNT);
+        if (added == CredentialStore.AddResult.ACCOUNT_FULL) {
+            throw accountFull();
+        }
+        if (added == CredentialStore.AddResult.ALREADY_REGISTERED) {
             throw alreadyRegistered();
         }
         return new Completed(user, stored, false);
@@ -192,6 +205,11 @@ public final class RegistrationCeremony {
 
     private static CeremonyException alreadyRegistered() {
         return new CeremonyException(CeremonyException.Reason.ALREADY_REGISTERED, "This passkey is already registered.");
+    }
+
+    private static CeremonyException accountFull() {
+        return new CeremonyException(CeremonyException.Reason.TOO_MANY_PASSKEYS, "This account already holds "
+                + MAX_PASSKEYS_PER_ACCOUNT + " passkeys, the most it may have; delete one before adding another.");
     }
 
     private static ByteArray randomHandle() {

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.http;
 
+import io.github.webauthnkit.server.SweepGate;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -10,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rate limits of a single server process. The addresses it keeps follow the heap ({@link #boundFor}): past the bound,
- * every call first drops what is safe to forget (full buckets, ended windows).
+ * a call drops what is safe to forget (full buckets, ended windows), at most once a second for each map, so a flood
+ * of addresses that keeps a map past its bound does not make every call scan all of it.
  */
 public final class InMemoryRateLimiter implements RateLimiter {
     /** The most addresses kept, whatever the heap. */
@@ -19,6 +21,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
     public static final int MIN_KEYS = 5_000;
     /** An address's bucket (or failure window) with its key and map entry, rounded up. */
     static final int BYTES_PER_KEY = 512;
+    /** Past the bound, each map is swept at most this often. */
+    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
     private record Window(int failures, long endsAtNanos) {
     }
@@ -29,6 +33,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Limited> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
+    private final SweepGate windowSweeps = new SweepGate(SWEEP_INTERVAL);
+    private final SweepGate bucketSweeps = new SweepGate(SWEEP_INTERVAL);
 
     /** @param maxKeys addresses kept in each of the two maps before the safe ones are dropped ({@link #boundFor}) */
     public InMemoryRateLimiter(int maxKeys) {
@@ -46,6 +52,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return buckets.size() + windows.size();
     }
 
+    /** How many sweeps ran, of both maps. */
+    long sweeps() {
+        return windowSweeps.opened() + bucketSweeps.opened();
+    }
+
     @Override
     public Optional<Duration> blocked(String key, int limit) {
         Window window = windows.get(key);
@@ -59,7 +70,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     @Override
     public void recordFailure(String key, Duration window) {
         long now = System.nanoTime();
-        if (windows.size() > maxKeys) {
+        if (windows.size() > maxKeys && windowSweeps.open(now)) {
             windows.values().removeIf(w -> w.endsAtNanos() - now <= 0);
         }
         windows.compute(key, (k, current) -> current == null || current.endsAtNanos() - now <= 0
@@ -69,7 +80,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     @Override
     public Optional<Duration> take(String key, ServerConfig.Rate rate) {
-        if (buckets.size() > maxKeys) {
+        if (buckets.size() > maxKeys && bucketSweeps.open(System.nanoTime())) {
             // A full bucket is the same as none: dropping it forgets nothing.
             buckets.values().removeIf(l -> l.bucket().getAvailableTokens() >= l.rate().count());
         }

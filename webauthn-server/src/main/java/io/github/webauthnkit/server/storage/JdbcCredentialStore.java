@@ -191,11 +191,32 @@ public final class JdbcCredentialStore implements CredentialStore {
     }
 
     @Override
-    public boolean addCredential(StoredCredential credential) {
-        return unlessDuplicate(() -> inTransaction(connection -> {
-            insertCredential(connection, credential);
-            return true;
-        }));
+    public AddResult addCredential(StoredCredential credential, int maxPerAccount) {
+        try {
+            return inTransaction(connection -> {
+                // The account's row is the lock: a concurrent add waits here, then counts with the first one's
+                // passkey committed (a lock on the passkeys' rows would not stop an insert beside them).
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT id FROM users WHERE id = ? FOR UPDATE")) {
+                    statement.setString(1, credential.userId());
+                    statement.executeQuery().close();
+                }
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM credentials WHERE user_id = ?")) {
+                    statement.setString(1, credential.userId());
+                    try (ResultSet rows = statement.executeQuery()) {
+                        rows.next();
+                        if (rows.getInt(1) >= maxPerAccount) {
+                            return AddResult.ACCOUNT_FULL;
+                        }
+                    }
+                }
+                insertCredential(connection, credential);
+                return AddResult.ADDED;
+            });
+        } catch (Duplicate e) {
+            return AddResult.ALREADY_REGISTERED;
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.webauthnkit.server.ceremonies.RegistrationCeremony;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Algorithm;
@@ -243,5 +244,31 @@ class AccountManagementApiTest {
         assertError(newDevice.completeRegistration(started, judy.manage()), 403, "fresh_authentication_required");
         assertThat(ivan.passkeys()).hasSize(1);
         assertThat(judy.passkeys()).hasSize(1);
+    }
+
+    @Test
+    void anAccountHoldsAtMostTwentyPasskeysCheckedAtStartAndAgainAtComplete() {
+        Account kim = Account.signedUp("kim");
+        String manage = kim.manage();
+        // Each on a device of its own: an authenticator creates one passkey per account.
+        for (int held = 1; held < RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT - 1; held++) {
+            client().addPasskey(manage);
+        }
+        // One place left, and two devices that both started before either completed: only the first gets it.
+        PasskeyClient phone = client();
+        PasskeyClient key = client();
+        JsonNode phoneStarted = phone.post("/register/start", PasskeyClient.object(), manage).expect(200).body();
+        JsonNode keyStarted = key.post("/register/start", PasskeyClient.object(), manage).expect(200).body();
+        phone.completeRegistration(phoneStarted, manage).expect(201);
+        JsonNode late = assertError(key.completeRegistration(keyStarted, manage), 409, "too_many_passkeys");
+        assertThat(late.path("message").asText()).isEqualTo("This account already holds 20 passkeys, the most it may"
+                + " have; delete one before adding another.");
+        assertThat(kim.passkeys()).hasSize(RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT);
+
+        // Full: refused at start, before any device is asked; a deletion makes room again.
+        assertError(key.post("/register/start", PasskeyClient.object(), manage), 409, "too_many_passkeys");
+        kim.client().delete("/credentials/" + kim.credentialId(), manage).expect(204);
+        key.addPasskey(manage);
+        assertThat(kim.passkeys()).hasSize(RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT);
     }
 }

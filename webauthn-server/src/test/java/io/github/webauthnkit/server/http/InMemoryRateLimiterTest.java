@@ -32,4 +32,22 @@ class InMemoryRateLimiterTest {
         assertThat(InMemoryRateLimiter.boundFor(1L << 20)).isEqualTo(InMemoryRateLimiter.MIN_KEYS);
         assertThat(InMemoryRateLimiter.boundFor(64L << 30)).isEqualTo(InMemoryRateLimiter.MAX_KEYS);
     }
+
+    @Test
+    void pastItsBoundItSweepsAtMostOnceASecond() {
+        InMemoryRateLimiter limiter = new InMemoryRateLimiter(InMemoryRateLimiter.MIN_KEYS);
+        ServerConfig.Rate oneAMinute = new ServerConfig.Rate(1, Duration.ofMinutes(1));
+        long began = System.nanoTime();
+        // Addresses whose buckets stay empty for a minute: each must be remembered, so the map stays past its bound.
+        int addresses = 4 * InMemoryRateLimiter.MIN_KEYS;
+        for (int i = 0; i < addresses; i++) {
+            limiter.take("start:10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), oneAMinute);
+            limiter.recordFailure("failure:10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255),
+                    Duration.ofMinutes(1));
+        }
+        long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+        assertThat(limiter.keys()).isEqualTo(2 * addresses);
+        // 3 * MIN_KEYS calls past the bound on each map; at most one sweep a second of each.
+        assertThat(limiter.sweeps()).isBetween(2L, 2 * (1 + seconds));
+    }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** What the server relies on from any credential store; run against the embedded database and PostgreSQL. */
 abstract class CredentialStoreContract {
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private static final int MAX = 20;
 
     protected abstract CredentialStore store();
 
@@ -52,7 +53,7 @@ abstract class CredentialStoreContract {
         StoredCredential second = new StoredCredential("c-" + UUID.randomUUID(), ivan.id(), "cose-key-2", 0, false,
                 false, "", "Passkey 2", NOW.plusSeconds(1), NOW.plusSeconds(5));
         store().createUser(ivan, first);
-        store().addCredential(second);
+        store().addCredential(second, MAX);
         UserAccount judy = user(unique("judy"));
         store().createUser(judy, credential(judy.id(), 0));
 
@@ -84,7 +85,7 @@ abstract class CredentialStoreContract {
 
         assertThat(store().createUser(dave, passkey)).isFalse();
         assertThat(store().findUserById(dave.id())).isEmpty();
-        assertThat(store().addCredential(passkey)).isFalse();
+        assertThat(store().addCredential(passkey, MAX)).isEqualTo(CredentialStore.AddResult.ALREADY_REGISTERED);
         assertThat(store().credentialsOf(carol.id())).hasSize(1);
     }
 
@@ -108,7 +109,7 @@ abstract class CredentialStoreContract {
         StoredCredential first = credential(frank.id(), 0);
         store().createUser(frank, first);
         StoredCredential second = credential(frank.id(), 0);
-        assertThat(store().addCredential(second)).isTrue();
+        assertThat(store().addCredential(second, MAX)).isEqualTo(CredentialStore.AddResult.ADDED);
         UserAccount grace = user(unique("grace"));
         store().createUser(grace, credential(grace.id(), 0));
 
@@ -128,7 +129,7 @@ abstract class CredentialStoreContract {
         StoredCredential a = credential(heidi.id(), 0);
         store().createUser(heidi, a);
         StoredCredential b = credential(heidi.id(), 0);
-        store().addCredential(b);
+        store().addCredential(b, MAX);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Callable<CredentialStore.DeleteResult>> both = List.of(() -> store().delete(heidi.id(), a.id()),
@@ -140,6 +141,41 @@ abstract class CredentialStoreContract {
             assertThat(results).containsExactlyInAnyOrder(CredentialStore.DeleteResult.DELETED,
                     CredentialStore.DeleteResult.LAST_CREDENTIAL);
             assertThat(store().credentialsOf(heidi.id())).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anAccountTakesNoPasskeyPastItsLimit() {
+        UserAccount ken = user(unique("ken"));
+        store().createUser(ken, credential(ken.id(), 0));
+        assertThat(store().addCredential(credential(ken.id(), 0), 3)).isEqualTo(CredentialStore.AddResult.ADDED);
+        assertThat(store().addCredential(credential(ken.id(), 0), 3)).isEqualTo(CredentialStore.AddResult.ADDED);
+        StoredCredential fourth = credential(ken.id(), 0);
+        assertThat(store().addCredential(fourth, 3)).isEqualTo(CredentialStore.AddResult.ACCOUNT_FULL);
+        assertThat(store().findCredential(fourth.id())).isEmpty();
+        assertThat(store().credentialsOf(ken.id())).hasSize(3);
+    }
+
+    @Test
+    void concurrentAdditionsNeverPassTheLimit() throws Exception {
+        UserAccount lena = user(unique("lena"));
+        store().createUser(lena, credential(lena.id(), 0));
+        int adders = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(adders);
+        try {
+            List<Callable<CredentialStore.AddResult>> all = new ArrayList<>();
+            for (int i = 0; i < adders; i++) {
+                all.add(() -> store().addCredential(credential(lena.id(), 0), 2));
+            }
+            List<CredentialStore.AddResult> results = new ArrayList<>();
+            for (Future<CredentialStore.AddResult> f : pool.invokeAll(all)) {
+                results.add(f.get());
+            }
+            assertThat(results).containsOnlyOnce(CredentialStore.AddResult.ADDED)
+                    .containsOnly(CredentialStore.AddResult.ADDED, CredentialStore.AddResult.ACCOUNT_FULL);
+            assertThat(store().credentialsOf(lena.id())).hasSize(2);
         } finally {
             pool.shutdownNow();
         }

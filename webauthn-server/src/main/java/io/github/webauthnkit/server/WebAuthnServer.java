@@ -143,8 +143,9 @@ public final class WebAuthnServer implements AutoCloseable {
                     limiter = new InMemoryRateLimiter(InMemoryRateLimiter.boundFor(heap));
                     LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "memory")
                             .addKeyValue("max_heap_mib", heap >> 20).addKeyValue("max_pending", inMemory.maxPending())
-                            .log("Ceremony state in memory: at most " + inMemory.maxPending() + " ceremonies pending"
-                                    + " in all, for a heap of " + (heap >> 20) + " MiB");
+                            .log("Ceremony state in memory: at most " + inMemory.maxPending() + " registrations pending"
+                                    + " in all (larger ceremonies count by their size), for a heap of " + (heap >> 20)
+                                    + " MiB");
                 } else {
                     // One pool for both; the ceremony store closes it.
                     JedisPooled redis = RedisClients.open(effective);

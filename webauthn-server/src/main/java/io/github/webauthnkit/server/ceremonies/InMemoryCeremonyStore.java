@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * run the heap out long before the bound.
  */
 public final class InMemoryCeremonyStore implements CeremonyStore {
-    /** The most ceremonies pending in all, whatever the heap. */
+    /** The most places (registrations) pending in all, whatever the heap. */
     public static final int MAX_PENDING = 100_000;
     /** The fewest, on the smallest heap: well above what a busy server has in flight. */
     public static final int MIN_PENDING = 2_000;

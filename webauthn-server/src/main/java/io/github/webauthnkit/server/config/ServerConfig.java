@@ -70,7 +70,9 @@ import java.util.regex.Pattern;
  * @param nativeCrypto         WEBAUTHN_NATIVE_CRYPTO: signatures by the Amazon Corretto Crypto Provider where its
  *                             native library loads (true), or always by the JDK's own providers (false)
  * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending in the
- *                             in-memory ceremony state; 0 (the default, the variable empty) sizes it from the heap
+ *                             in-memory ceremony state, in places of 1.5 KB (a registration takes one, a larger
+ *                             state as many as its size needs); 0 (the default, the variable empty) sizes it from
+ *                             the heap
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,

@@ -35,19 +35,25 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     private record Entry(String state, String client, long expiresAtNanos, int places) {
     }
 
+    /** A client's pending ceremony: when it expires and the places it takes. */
+    private record Held(long expiresAtNanos, int places) {
+    }
+
     private final int pendingPerClient;
     private final int maxPending;
     private final ConcurrentHashMap<String, Entry> pending = new ConcurrentHashMap<>();
-    /** Each client's pending request ids and when they expire, oldest first. */
-    private final ConcurrentHashMap<String, Map<String, Long>> byClient = new ConcurrentHashMap<>();
+    /** Each client's pending request ids, oldest first, with when they expire and their places. */
+    private final ConcurrentHashMap<String, Map<String, Held>> byClient = new ConcurrentHashMap<>();
     private final AtomicLong puts = new AtomicLong();
     /** The places the pending entries take, at most {@link #maxPending} (give or take starts racing for the last). */
     private final AtomicLong taken = new AtomicLong();
     private final SweepGate fullSweeps = new SweepGate(FULL_SWEEP_INTERVAL);
 
     /**
-     * @param pendingPerClient how many ceremonies one client may have pending
-     * @param maxPending       how many all clients may have pending ({@link #boundFor} the heap)
+     * @param pendingPerClient how many places one client's pending ceremonies may take (as many registrations; one
+     *                         ceremony always, whatever its size): a client cannot fill the store faster with large
+     *                         ones
+     * @param maxPending       how many places all clients' pending ceremonies may take ({@link #boundFor} the heap)
      */
     public InMemoryCeremonyStore(int pendingPerClient, int maxPending) {
         this.pendingPerClient = pendingPerClient;
@@ -109,12 +115,14 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         }
         long expires = now + ttl.toNanos();
         byClient.compute(client, (k, ids) -> {
-            Map<String, Long> current = ids == null ? new LinkedHashMap<>() : ids;
-            current.values().removeIf(at -> at - now <= 0);
-            if (current.size() >= pendingPerClient) {
-                throw new PendingLimitException(Duration.ofNanos(current.values().iterator().next() - now));
+            Map<String, Held> current = ids == null ? new LinkedHashMap<>() : ids;
+            current.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
+            long held = current.values().stream().mapToLong(Held::places).sum();
+            if (!current.isEmpty() && held + places > pendingPerClient) {
+                throw new PendingLimitException(Duration.ofNanos(
+                        current.values().iterator().next().expiresAtNanos() - now));
             }
-            current.put(requestId, expires);
+            current.put(requestId, new Held(expires, places));
             return current;
         });
         taken.addAndGet(places);
@@ -147,7 +155,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         }
         for (String client : byClient.keySet()) {
             byClient.computeIfPresent(client, (k, ids) -> {
-                ids.values().removeIf(at -> at - now <= 0);
+                ids.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
                 return ids.isEmpty() ? null : ids;
             });
         }

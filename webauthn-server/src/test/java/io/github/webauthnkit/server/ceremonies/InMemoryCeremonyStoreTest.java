@@ -87,4 +87,26 @@ class InMemoryCeremonyStoreTest {
         // One sweep when it found the store full, then one an interval at most; not one for each of 5,000 starts.
         assertThat(store.fullSweeps()).isBetween(1L, 1 + intervals);
     }
+
+    @Test
+    void aClientsLimitCountsPlacesToo() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(100, InMemoryCeremonyStore.MAX_PENDING);
+        for (int i = 0; i < 5; i++) {
+            store.put("large-" + i, "flooder", LARGE, TTL);
+        }
+        // 95 of its 100 places: a sixth large one does not fit, five small ones do.
+        assertThatThrownBy(() -> store.put("large-5", "flooder", LARGE, TTL)).isInstanceOf(PendingLimitException.class);
+        for (int i = 0; i < 5; i++) {
+            store.put("small-" + i, "flooder", "{}", TTL);
+        }
+        assertThatThrownBy(() -> store.put("small-5", "flooder", "{}", TTL)).isInstanceOf(PendingLimitException.class);
+        store.put("large-0-elsewhere", "someone-else", LARGE, TTL);
+        assertThat(store.take("large-0")).isPresent();
+        store.put("large-5", "flooder", LARGE, TTL);
+
+        // One ceremony always fits, whatever its size: a large sign-in is not refused by a small limit.
+        InMemoryCeremonyStore strict = new InMemoryCeremonyStore(10, InMemoryCeremonyStore.MAX_PENDING);
+        strict.put("one", "client", LARGE, TTL);
+        assertThatThrownBy(() -> strict.put("two", "client", "{}", TTL)).isInstanceOf(PendingLimitException.class);
+    }
 }

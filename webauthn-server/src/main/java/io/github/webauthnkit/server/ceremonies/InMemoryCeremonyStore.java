@@ -45,7 +45,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     /** Each client's pending request ids, oldest first, with when they expire and their places. */
     private final ConcurrentHashMap<String, Map<String, Held>> byClient = new ConcurrentHashMap<>();
     private final AtomicLong puts = new AtomicLong();
-    /** The places the pending entries take, at most {@link #maxPending} (give or take starts racing for the last). */
+    /** The places the pending entries take (and those reserved by starts in progress), at most {@link #maxPending}. */
     private final AtomicLong taken = new AtomicLong();
     private final SweepGate fullSweeps = new SweepGate(FULL_SWEEP_INTERVAL);
 
@@ -105,31 +105,52 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     public void put(String requestId, String client, String state, Duration ttl) {
         long now = System.nanoTime();
         int places = places(state);
-        boolean full = taken.get() + places > maxPending;
-        if (full ? fullSweeps.open(now) : puts.incrementAndGet() % SWEEP_EVERY == 0) {
+        // Places are reserved before anything is stored, so starts racing for the last ones cannot pass the bound.
+        if (!reserve(places)) {
+            if (fullSweeps.open(now)) {
+                sweep(now);
+            }
+            if (!reserve(places)) {
+                throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
+                        "Too many ceremonies are in progress; try again shortly.");
+            }
+        } else if (puts.incrementAndGet() % SWEEP_EVERY == 0) {
             sweep(now);
         }
-        if (full && taken.get() + places > maxPending) {
-            throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
-                    "Too many ceremonies are in progress; try again shortly.");
-        }
         long expires = now + ttl.toNanos();
-        byClient.compute(client, (k, ids) -> {
-            Map<String, Held> current = ids == null ? new LinkedHashMap<>() : ids;
-            current.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
-            long held = current.values().stream().mapToLong(Held::places).sum();
-            if (!current.isEmpty() && held + places > pendingPerClient) {
-                throw new PendingLimitException(Duration.ofNanos(
-                        current.values().iterator().next().expiresAtNanos() - now));
-            }
-            current.put(requestId, new Held(expires, places));
-            return current;
-        });
-        taken.addAndGet(places);
+        try {
+            byClient.compute(client, (k, ids) -> {
+                Map<String, Held> current = ids == null ? new LinkedHashMap<>() : ids;
+                current.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
+                long held = current.values().stream().mapToLong(Held::places).sum();
+                if (!current.isEmpty() && held + places > pendingPerClient) {
+                    throw new PendingLimitException(Duration.ofNanos(
+                            current.values().iterator().next().expiresAtNanos() - now));
+                }
+                current.put(requestId, new Held(expires, places));
+                return current;
+            });
+        } catch (RuntimeException e) {
+            taken.addAndGet(-places);
+            throw e;
+        }
         Entry replaced = pending.put(requestId, new Entry(state, client, expires, places));
         if (replaced != null) {
             taken.addAndGet(-replaced.places());
         }
+    }
+
+    /**
+     * Takes the places if they fit under the bound; one ceremony always fits when nothing else is pending, so a state
+     * larger than a small bound is not refused forever.
+     */
+    private boolean reserve(int places) {
+        long after = taken.addAndGet(places);
+        if (after > maxPending && after > places) {
+            taken.addAndGet(-places);
+            return false;
+        }
+        return true;
     }
 
     @Override

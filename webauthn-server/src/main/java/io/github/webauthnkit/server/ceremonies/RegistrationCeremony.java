@@ -168,8 +168,7 @@ public final class RegistrationCeremony {
             }
             return new Completed(user, stored, true);
         }
-        UserAccount user = store.findUserById(userId).orElseThrow(() -> new CeremonyException(
-                CeremonyException.Reason.UNKNOWN_REQUEST, "The account no longer exists."));
+        UserAccount user = store.findUserById(userId).orElseThrow(RegistrationCeremony::noAccount);
         // Checked again here: other passkeys may have been added since this one's start.
         CredentialStore.AddResult added = store.addCredential(stored, MAX_PASSKEYS_PER_ACCOUNT);
         if (added == CredentialStore.AddResult.ACCOUNT_FULL) {
@@ -177,6 +176,9 @@ public final class RegistrationCeremony {
         }
         if (added == CredentialStore.AddResult.ALREADY_REGISTERED) {
             throw alreadyRegistered();
+        }
+        if (added == CredentialStore.AddResult.NO_ACCOUNT) {
+            throw noAccount();
         }
         return new Completed(user, stored, false);
     }
@@ -205,6 +207,10 @@ public final class RegistrationCeremony {
 
     private static CeremonyException alreadyRegistered() {
         return new CeremonyException(CeremonyException.Reason.ALREADY_REGISTERED, "This passkey is already registered.");
+    }
+
+    private static CeremonyException noAccount() {
+        return new CeremonyException(CeremonyException.Reason.UNKNOWN_REQUEST, "The account no longer exists.");
     }
 
     private static CeremonyException accountFull() {

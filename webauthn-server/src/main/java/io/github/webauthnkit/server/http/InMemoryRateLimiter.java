@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Rate limits of a single server process. The addresses it keeps follow the heap ({@link #boundFor}): past the bound,
  * a call drops what is safe to forget (full buckets, ended windows), at most once a second for each map, so a flood
- * of addresses that keeps a map past its bound does not make every call scan all of it.
+ * of addresses that keeps a map past its bound does not make every call scan all of it. Between two sweeps a map may
+ * grow past its bound by the new addresses of that second.
  */
 public final class InMemoryRateLimiter implements RateLimiter {
     /** The most addresses kept, whatever the heap. */

@@ -33,11 +33,12 @@ public interface CredentialStore extends AutoCloseable {
     boolean createUser(UserAccount user, StoredCredential credential);
 
     /** Outcome of adding a passkey to an existing account. */
-    enum AddResult { ADDED, ALREADY_REGISTERED, ACCOUNT_FULL }
+    enum AddResult { ADDED, ALREADY_REGISTERED, ACCOUNT_FULL, NO_ACCOUNT }
 
     /**
-     * Adds a passkey to its account unless the id is already registered or the account already holds
-     * {@code maxPerAccount} passkeys, atomically: of two adds at once, only one takes the account's last place.
+     * Adds a passkey to its account unless the id is already registered, the account already holds
+     * {@code maxPerAccount} passkeys or no longer exists, atomically: of two adds at once, only one takes the
+     * account's last place.
      * Nothing is written unless the result is {@link AddResult#ADDED}.
      */
     AddResult addCredential(StoredCredential credential, int maxPerAccount);

@@ -47,6 +47,9 @@ public final class JdbcCredentialStore implements CredentialStore {
         hikari.setValidationTimeout(2_000);
         hikari.setMaximumPoolSize(16);
         hikari.setInitializationFailTimeout(-1);
+        // The limits that lock a row and then count (passkeys per account, never the last one) need each statement to
+        // see what committed before it, whatever default isolation the database's operator set.
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         if (config.embeddedDatabase()) {
             Path dir = config.dataDir().toAbsolutePath().normalize();
             try {
@@ -199,7 +202,11 @@ public final class JdbcCredentialStore implements CredentialStore {
                 try (PreparedStatement statement = connection.prepareStatement(
                         "SELECT id FROM users WHERE id = ? FOR UPDATE")) {
                     statement.setString(1, credential.userId());
-                    statement.executeQuery().close();
+                    try (ResultSet rows = statement.executeQuery()) {
+                        if (!rows.next()) {
+                            return AddResult.NO_ACCOUNT;
+                        }
+                    }
                 }
                 try (PreparedStatement statement = connection.prepareStatement(
                         "SELECT COUNT(*) FROM credentials WHERE user_id = ?")) {

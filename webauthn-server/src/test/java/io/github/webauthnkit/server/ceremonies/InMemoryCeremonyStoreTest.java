@@ -9,61 +9,73 @@ import org.junit.jupiter.api.Test;
 /**
  * The in-memory store's bound counts places of heap, not ceremonies: a state as large as a sign-in start for an
  * account of twenty passkeys with the longest ids takes twenty places, so a flood of them meets the bound at the heap a
- * flood of registrations would take.
+ * flood of registrations would take, and so does one address's flood at its own limit.
  */
 class InMemoryCeremonyStoreTest {
     private static final Duration TTL = Duration.ofMinutes(5);
     /** About what a sign-in start holds for twenty passkeys with ids of 1023 bytes (1364 characters in base64url). */
-    private static final String LARGE = "x".repeat(20 * 1_400);
+    private static final String LARGE = "x".repeat(29_000);
 
     @Test
     void aStateTakesThePlacesItsHeapNeeds() {
         assertThat(InMemoryCeremonyStore.places("{}")).isEqualTo(1);
         assertThat(InMemoryCeremonyStore.places("x".repeat(1_024))).isEqualTo(1);
         assertThat(InMemoryCeremonyStore.places("x".repeat(1_025))).isEqualTo(2);
-        assertThat(InMemoryCeremonyStore.places(LARGE)).isEqualTo(19);
+        assertThat(InMemoryCeremonyStore.places(LARGE)).isEqualTo(20);
         // A character past Latin-1 makes the string two bytes a character.
         assertThat(InMemoryCeremonyStore.places("\u4e2d".repeat(512))).isEqualTo(1);
         assertThat(InMemoryCeremonyStore.places("\u4e2d".repeat(513))).isEqualTo(2);
-        assertThat(InMemoryCeremonyStore.places(LARGE + "\u4e2d")).isEqualTo(37);
+        assertThat(InMemoryCeremonyStore.places(LARGE + "\u4e2d")).isEqualTo(39);
     }
 
     @Test
     void largeStatesMeetTheBoundSooner() {
-        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 100);
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 110);
         for (int i = 0; i < 5; i++) {
             store.put("large-" + i, "client-" + i, LARGE, TTL);
         }
-        assertThat(store.placesTaken()).isEqualTo(95);
+        assertThat(store.placesTaken()).isEqualTo(100);
         assertThatThrownBy(() -> store.put("large-5", "client-5", LARGE, TTL))
                 .isInstanceOfSatisfying(CeremonyException.class,
                         e -> assertThat(e.reason()).isEqualTo(CeremonyException.Reason.TOO_MANY_PENDING));
         // Small ones still fit in what is left, one place each.
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 10; i++) {
             store.put("small-" + i, "client-a", "{}", TTL);
         }
-        assertThatThrownBy(() -> store.put("small-5", "client-a", "{}", TTL)).isInstanceOf(CeremonyException.class);
+        assertThatThrownBy(() -> store.put("small-10", "client-a", "{}", TTL)).isInstanceOf(CeremonyException.class);
+        assertThat(store.placesTaken()).as("refused starts give their reservation back").isEqualTo(110);
 
         // A completed ceremony gives its places back.
         assertThat(store.take("large-0")).contains(LARGE);
-        assertThat(store.placesTaken()).isEqualTo(81);
+        assertThat(store.placesTaken()).isEqualTo(90);
         store.put("large-5", "client-5", LARGE, TTL);
         assertThat(store.take("large-5")).isPresent();
         assertThat(store.take("large-5")).as("taken once").isEmpty();
-        assertThat(store.placesTaken()).isEqualTo(81);
+        assertThat(store.placesTaken()).isEqualTo(90);
+    }
+
+    @Test
+    void aStateLargerThanTheWholeBoundFitsWhenNothingElseIsPending() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 10);
+        store.put("large", "client-a", LARGE, TTL);
+        assertThatThrownBy(() -> store.put("small", "client-b", "{}", TTL)).isInstanceOf(CeremonyException.class);
+        assertThat(store.take("large")).isPresent();
+        store.put("small", "client-b", "{}", TTL);
+        assertThatThrownBy(() -> store.put("large", "client-a", LARGE, TTL)).isInstanceOf(CeremonyException.class);
     }
 
     @Test
     void expiredStatesGiveTheirPlacesBack() throws Exception {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 40);
-        store.put("a", "client-a", LARGE, Duration.ofMillis(50));
-        store.put("b", "client-b", LARGE, Duration.ofMillis(50));
-        assertThat(store.placesTaken()).isEqualTo(38);
+        Duration shortTtl = Duration.ofSeconds(1);
+        store.put("a", "client-a", LARGE, shortTtl);
+        store.put("b", "client-b", LARGE, shortTtl);
+        assertThat(store.placesTaken()).isEqualTo(40);
         assertThatThrownBy(() -> store.put("c", "client-c", LARGE, TTL)).isInstanceOf(CeremonyException.class);
-        // Past the expiry and the full store's sweep interval: this put sweeps, and both are gone.
-        Thread.sleep(InMemoryCeremonyStore.FULL_SWEEP_INTERVAL.toMillis() + 100);
+        // Past the expiry (and so past the full store's sweep interval): this put sweeps, and both are gone.
+        Thread.sleep(shortTtl.toMillis() + InMemoryCeremonyStore.FULL_SWEEP_INTERVAL.toMillis());
         store.put("c", "client-c", LARGE, TTL);
-        assertThat(store.placesTaken()).isEqualTo(19);
+        assertThat(store.placesTaken()).isEqualTo(20);
         assertThat(store.take("a")).isEmpty();
     }
 
@@ -90,16 +102,17 @@ class InMemoryCeremonyStoreTest {
 
     @Test
     void aClientsLimitCountsPlacesToo() {
-        InMemoryCeremonyStore store = new InMemoryCeremonyStore(100, InMemoryCeremonyStore.MAX_PENDING);
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(110, InMemoryCeremonyStore.MAX_PENDING);
         for (int i = 0; i < 5; i++) {
             store.put("large-" + i, "flooder", LARGE, TTL);
         }
-        // 95 of its 100 places: a sixth large one does not fit, five small ones do.
+        // 100 of its 110 places: a sixth large one does not fit, ten small ones do.
         assertThatThrownBy(() -> store.put("large-5", "flooder", LARGE, TTL)).isInstanceOf(PendingLimitException.class);
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 10; i++) {
             store.put("small-" + i, "flooder", "{}", TTL);
         }
-        assertThatThrownBy(() -> store.put("small-5", "flooder", "{}", TTL)).isInstanceOf(PendingLimitException.class);
+        assertThatThrownBy(() -> store.put("small-10", "flooder", "{}", TTL)).isInstanceOf(PendingLimitException.class);
+        assertThat(store.placesTaken()).as("refused starts give their reservation back").isEqualTo(110);
         store.put("large-0-elsewhere", "someone-else", LARGE, TTL);
         assertThat(store.take("large-0")).isPresent();
         store.put("large-5", "flooder", LARGE, TTL);

@@ -56,6 +56,26 @@ class PostgresCredentialStoreTest extends CredentialStoreContract {
         assertThat(JdbcCredentialStore.schemaIsCurrent(pg)).isTrue();
     }
 
+    /**
+     * An operator's default isolation does not break the passkey limit: under REPEATABLE READ the count after the lock
+     * would read the snapshot from before it, and two adds at once could both take the last place. The store asks for
+     * READ COMMITTED on its connections.
+     */
+    @Test
+    void thePasskeyLimitHoldsWhateverTheDatabasesDefaultIsolation() throws Exception {
+        String user = postgres.user();
+        try (var connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), user,
+                ServerConfig.readSecret("WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile()))) {
+            connection.createStatement().execute("ALTER ROLE CURRENT_USER SET default_transaction_isolation"
+                    + " = 'repeatable read'");
+            try (JdbcCredentialStore repeatable = JdbcCredentialStore.open(config())) {
+                assertThat(roundsOverTheLimit(repeatable, 50)).as("rounds that ended over the limit").isZero();
+            } finally {
+                connection.createStatement().execute("ALTER ROLE CURRENT_USER RESET default_transaction_isolation");
+            }
+        }
+    }
+
     @Test
     void replicasStartingTogetherMigrateOnce() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -121,8 +121,15 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         try {
             byClient.compute(client, (k, ids) -> {
                 Map<String, Held> current = ids == null ? new LinkedHashMap<>() : ids;
-                current.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
-                long held = current.values().stream().mapToLong(Held::places).sum();
+                long held = 0;
+                for (var it = current.values().iterator(); it.hasNext(); ) {
+                    Held h = it.next();
+                    if (h.expiresAtNanos() - now <= 0) {
+                        it.remove();
+                    } else {
+                        held += h.places();
+                    }
+                }
                 if (!current.isEmpty() && held + places > pendingPerClient) {
                     throw new PendingLimitException(Duration.ofNanos(
                             current.values().iterator().next().expiresAtNanos() - now));

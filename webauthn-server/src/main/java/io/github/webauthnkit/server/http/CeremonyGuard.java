@@ -16,10 +16,13 @@ import java.util.Optional;
  * Runs a ceremony step under the rate limits, each refusal a 429 with Retry-After: a client address, or a username
  * from that address, over its limit of failures (every refusal counts towards both, and is logged and measured);
  * and, for a start, a client address that started too many ceremonies lately (a token bucket; registrations have a
- * smaller one of their own) or has too many pending.
+ * smaller one of their own) or has too many pending. An IPv6 client's /48 has buckets too, {@link
+ * #ADDRESSES_PER_NETWORK} times an address's.
  */
 final class CeremonyGuard {
     private static final String CLIENT = "webauthn.client";
+    /** How many addresses' starts and registrations an IPv6 /48 may make together. */
+    static final int ADDRESSES_PER_NETWORK = 64;
 
     private final ServerConfig config;
     private final RateLimiter limiter;
@@ -51,9 +54,14 @@ final class CeremonyGuard {
                     config.failuresPerUsername()));
         }
         if (step.equals("start")) {
+            Optional<String> network = ClientAddress.networkKey(address);
             checks.add(new RateLimiter.Starts("start:" + client, config.startsPerAddress()));
+            network.ifPresent(n -> checks.add(new RateLimiter.Starts("network_start:" + n,
+                    forNetwork(config.startsPerAddress()))));
             if (ceremony.equals("registration")) {
                 checks.add(new RateLimiter.Starts("registration:" + client, config.registrationsPerAddress()));
+                network.ifPresent(n -> checks.add(new RateLimiter.Starts("network_registration:" + n,
+                        forNetwork(config.registrationsPerAddress()))));
             }
         }
         limiter.admit(checks).ifPresent(refusal -> refuse(ctx, refusal, address));
@@ -78,6 +86,15 @@ final class CeremonyGuard {
     }
 
     /**
+     * An IPv6 network's bucket: {@link #ADDRESSES_PER_NETWORK} addresses' worth, so that a site's many /64s get room
+     * while one holder of a /48 cannot start 65,536 addresses' worth of ceremonies or create as many accounts.
+     */
+    private static ServerConfig.Rate forNetwork(ServerConfig.Rate perAddress) {
+        long count = (long) perAddress.count() * ADDRESSES_PER_NETWORK;
+        return new ServerConfig.Rate((int) Math.min(Integer.MAX_VALUE, count), perAddress.period());
+    }
+
+    /**
      * What the username limit counts: an account's failures from one client. Counted per account alone, anyone who
      * knows a username could lock its owner out of signing in with it by failing from anywhere (a forged signature
      * for the account's passkey, whose id the start step shows, fails like a wrong one).
@@ -97,6 +114,8 @@ final class CeremonyGuard {
         String why = switch (scope) {
             case "start" -> "Too many sign-ins and registrations were started from your address";
             case "registration" -> "Too many registrations were started from your address";
+            case "network_start" -> "Too many sign-ins and registrations were started from your network";
+            case "network_registration" -> "Too many registrations were started from your network";
             default -> "Too many failed attempts";
         };
         refuse(ctx, scope, refusal.retryAfter(), address, why);

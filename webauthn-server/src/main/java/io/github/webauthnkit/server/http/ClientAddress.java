@@ -60,14 +60,26 @@ final class ClientAddress {
      * subscriber's, which can use any of its 2^64 addresses).
      */
     static String limitKey(String address) {
+        return ipv6Prefix(address, 64).orElse(address);
+    }
+
+    /**
+     * The network an IPv6 address belongs to, by its /48 (the usual allocation of one site or tunnel, 65,536 /64s), so
+     * that its /64s together have limits too; empty for IPv4, whose addresses are each limited already.
+     */
+    static Optional<String> networkKey(String address) {
+        return ipv6Prefix(address, 48);
+    }
+
+    private static Optional<String> ipv6Prefix(String address, int bits) {
         Optional<InetAddress> parsed = TrustedProxies.literal(address);
         if (parsed.isEmpty() || parsed.get().getAddress().length == 4) {
-            return address;
+            return Optional.empty();
         }
         byte[] network = Arrays.copyOf(parsed.get().getAddress(), 16);
-        Arrays.fill(network, 8, 16, (byte) 0);
+        Arrays.fill(network, bits / 8, 16, (byte) 0);
         try {
-            return InetAddress.getByAddress(network).getHostAddress() + "/64";
+            return Optional.of(InetAddress.getByAddress(network).getHostAddress() + "/" + bits);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

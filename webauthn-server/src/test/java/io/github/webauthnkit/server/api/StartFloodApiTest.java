@@ -169,6 +169,58 @@ class StartFloodApiTest {
         }
     }
 
+    /**
+     * An IPv6 client has a /64 to itself, and the holder of a /48 has 65,536 of them: its /48 has buckets too, 64
+     * addresses' worth, so that many /64s of one network cannot start or register without bound. Through a trusted
+     * proxy, whose X-Forwarded-For names each client.
+     */
+    @Test
+    void anIpv6NetworksSlash64sShareTheNetworksLimits() {
+        try (TestServer server = TestServer.start("ES256", behindProxy("WEBAUTHN_START_LIMIT_ADDRESS", "1/1m"))) {
+            RawHttp http = new RawHttp(server.baseUrl());
+            var refused = afterEach64OfNetwork(http, "/authenticate/start", () -> "{}", "2001:db8:1:");
+            assertError(refused, 429, "rate_limited");
+            assertThat(RawHttp.json(refused).path("message").asText())
+                    .startsWith("Too many sign-ins and registrations were started from your network; retry in ");
+            assertThat(http.post("/authenticate/start", "{}", "X-Forwarded-For", "2001:db8:2::1").statusCode())
+                    .as("another /48").isEqualTo(200);
+            assertThat(RawHttp.json(http.post("/authenticate/start", "{}", "X-Forwarded-For", "2001:db8:2::2"))
+                    .path("message").asText()).as("the same /64 again").startsWith(
+                            "Too many sign-ins and registrations were started from your address");
+            assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"network_start\"}");
+        }
+        try (TestServer server = TestServer.start("ES256",
+                behindProxy("WEBAUTHN_REGISTRATION_LIMIT_ADDRESS", "1/1h"))) {
+            RawHttp http = new RawHttp(server.baseUrl());
+            var refused = afterEach64OfNetwork(http, "/register/start",
+                    () -> "{\"username\": \"" + unique("net") + "\"}", "2001:db8:3:");
+            assertError(refused, 429, "rate_limited");
+            assertThat(RawHttp.json(refused).path("message").asText())
+                    .startsWith("Too many registrations were started from your network; retry in ");
+            assertThat(http.post("/authenticate/start", "{}", "X-Forwarded-For", "2001:db8:3:ff::1").statusCode())
+                    .as("signing in is not a registration").isEqualTo(200);
+        }
+    }
+
+    private static Map<String, String> behindProxy(String limit, String value) {
+        return Map.of("WEBAUTHN_TRUST_PROXY", "true", "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.0/8", limit, value);
+    }
+
+    /**
+     * One start from each of 64 /64s of the /48 whose first three groups are {@code network} (each may, and the
+     * network has room for 64), then the answer to one more from a 65th.
+     */
+    private static java.net.http.HttpResponse<String> afterEach64OfNetwork(RawHttp http, String path,
+                                                                           java.util.function.Supplier<String> body,
+                                                                           String network) {
+        for (int i = 0; i < 64; i++) {
+            String slash64 = network + Integer.toHexString(i) + "::1";
+            assertThat(http.post(path, body.get(), "X-Forwarded-For", slash64).statusCode()).as(slash64)
+                    .isEqualTo(200);
+        }
+        return http.post(path, body.get(), "X-Forwarded-For", network + "ff::1");
+    }
+
     /** An HTTP/1.1 exchange on a socket bound to a chosen loopback address, so the server sees that address. */
     static final class RawSocket {
         record Response(int status, String head, String body) {

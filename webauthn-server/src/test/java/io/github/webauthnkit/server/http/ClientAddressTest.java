@@ -15,4 +15,14 @@ class ClientAddressTest {
                 .isEqualTo(ClientAddress.limitKey("2001:db8:1:2::5"));
         assertThat(ClientAddress.limitKey("2001:db8:1:3::5")).isNotEqualTo(ClientAddress.limitKey("2001:db8:1:2::5"));
     }
+
+    /** A /48 holds 65,536 /64s: its limits count the whole of it too. IPv4 has no such tier. */
+    @Test
+    void anIpv6AddressBelongsToItsSlash48() {
+        assertThat(ClientAddress.networkKey("203.0.113.7")).isEmpty();
+        assertThat(ClientAddress.networkKey("2001:db8:1:2:aaaa::1")).contains("2001:db8:1:0:0:0:0:0/48");
+        assertThat(ClientAddress.networkKey("2001:db8:1:ffff::1")).isEqualTo(ClientAddress.networkKey("2001:db8:1:2::5"));
+        assertThat(ClientAddress.networkKey("2001:db8:2::1")).isNotEqualTo(ClientAddress.networkKey("2001:db8:1::1"));
+        assertThat(ClientAddress.networkKey("not an address")).isEmpty();
+    }
 }

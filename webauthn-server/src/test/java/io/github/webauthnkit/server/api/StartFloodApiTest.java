@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -210,9 +212,8 @@ class StartFloodApiTest {
      * One start from each of 64 /64s of the /48 whose first three groups are {@code network} (each may, and the
      * network has room for 64), then the answer to one more from a 65th.
      */
-    private static java.net.http.HttpResponse<String> afterEach64OfNetwork(RawHttp http, String path,
-                                                                           java.util.function.Supplier<String> body,
-                                                                           String network) {
+    private static HttpResponse<String> afterEach64OfNetwork(RawHttp http, String path, Supplier<String> body,
+                                                            String network) {
         for (int i = 0; i < 64; i++) {
             String slash64 = network + Integer.toHexString(i) + "::1";
             assertThat(http.post(path, body.get(), "X-Forwarded-For", slash64).statusCode()).as(slash64)

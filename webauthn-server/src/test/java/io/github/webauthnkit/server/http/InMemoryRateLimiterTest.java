@@ -42,9 +42,9 @@ class InMemoryRateLimiterTest {
         // Addresses whose buckets stay empty for a minute: each must be remembered, so the map stays past its bound.
         int addresses = 4 * InMemoryRateLimiter.MIN_KEYS;
         for (int i = 0; i < addresses; i++) {
-            limiter.take("start:10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255), oneAMinute);
-            limiter.recordFailure("failure:10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255),
-                    Duration.ofMinutes(1));
+            String address = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+            limiter.take("start:" + address, oneAMinute);
+            limiter.recordFailure("failure:" + address, Duration.ofMinutes(1));
         }
         long seconds = (System.nanoTime() - began) / 1_000_000_000L;
         assertThat(limiter.keys()).isEqualTo(2 * addresses);

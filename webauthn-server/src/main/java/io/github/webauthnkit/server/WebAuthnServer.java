@@ -134,8 +134,8 @@ public final class WebAuthnServer implements AutoCloseable {
                 CeremonyStore ceremonies;
                 RateLimiter limiter;
                 if (effective.embeddedCeremonyState()) {
-                    // Bounds that fit the heap, so a flood from many addresses is refused before it could exhaust it
-                    // (unless the operator sets WEBAUTHN_PENDING_LIMIT).
+                    // Bounds that fit the heap, so a flood from many addresses cannot exhaust it (unless the operator
+                    // sets WEBAUTHN_PENDING_LIMIT).
                     long heap = Runtime.getRuntime().maxMemory();
                     InMemoryCeremonyStore inMemory = new InMemoryCeremonyStore(effective.pendingPerAddress(),
                             effective.pendingLimit() > 0 ? effective.pendingLimit() : InMemoryCeremonyStore.boundFor(heap));
@@ -155,6 +155,9 @@ public final class WebAuthnServer implements AutoCloseable {
                 parts.add(ceremonies);
                 CeremonyMetrics metrics = new CeremonyMetrics();
                 metrics.watch(ring);
+                if (ceremonies instanceof InMemoryCeremonyStore inMemory) {
+                    metrics.watch(inMemory);
+                }
                 store = join(opening);
                 parts.add(store);
                 HttpApi api = new HttpApi(effective, store, ceremonies, limiter,

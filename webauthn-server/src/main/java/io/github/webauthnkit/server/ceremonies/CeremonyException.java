@@ -17,8 +17,7 @@ public class CeremonyException extends RuntimeException {
         COUNTER_REGRESSION(400),
         ALREADY_REGISTERED(409),
         USERNAME_UNAVAILABLE(409),
-        TOO_MANY_PASSKEYS(409),
-        TOO_MANY_PENDING(503);
+        TOO_MANY_PASSKEYS(409);
 
         private final int status;
 

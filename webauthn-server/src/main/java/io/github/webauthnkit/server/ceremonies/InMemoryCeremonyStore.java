@@ -1,12 +1,18 @@
 package io.github.webauthnkit.server.ceremonies;
 
-import io.github.webauthnkit.server.SweepGate;
+import io.github.webauthnkit.server.IntervalGate;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ceremony state of a single server process; bounded in all and per client, so a flood of starts cannot exhaust
@@ -17,8 +23,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * size needs ({@link #places}). A sign-in start for an account with many passkeys lists all their ids (up to 1023
  * bytes each), so one such start can hold twenty times a registration's heap; counted as one, a flood of them would
  * run the heap out long before the bound.
+ *
+ * <p>When the store is full, a new ceremony takes the place of the oldest one of the client that holds the most places
+ * (every client's share is then the same, or nearly). A flood from many addresses then takes the ceremonies of its own
+ * addresses, each of which holds far more than a user's one or two, instead of refusing everyone's starts; to take a
+ * user's ceremony, a flood needs as many addresses as the bound has places (about 10,500 on the image's heap), each
+ * holding as little as that user. The shared store in Redis is bounded by Redis's memory instead.
+ *
+ * <p>One lock guards it all: a start or a complete holds it for a few map operations. Every state in a server has
+ * the same timeout, so the oldest entry is also the first to expire, and expired ones are dropped from the front.
  */
 public final class InMemoryCeremonyStore implements CeremonyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryCeremonyStore.class);
     /** The most places (registrations) pending in all, whatever the heap. */
     public static final int MAX_PENDING = 100_000;
     /** The fewest, on the smallest heap: well above what a busy server has in flight. */
@@ -27,27 +43,41 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     static final int BYTES_PER_PENDING = 1_536;
     /** A pending ceremony's heap besides its state's characters: the entry, its map nodes, its request id. */
     static final int BYTES_PER_ENTRY = 512;
-    /** Expired entries are swept on every this many starts, so clients that never come back leave nothing behind. */
-    private static final int SWEEP_EVERY = 4096;
-    /** When full, a start sweeps at most this often; the others are refused without scanning every entry. */
-    static final Duration FULL_SWEEP_INTERVAL = Duration.ofMillis(250);
+    /** While the store is full, how often the log says so. */
+    static final Duration FULL_LOG_INTERVAL = Duration.ofMinutes(1);
 
-    private record Entry(String state, String client, long expiresAtNanos, int places) {
+    private record Entry(String requestId, String state, String client, long expiresAtNanos, int places) {
     }
 
-    /** A client's pending ceremony: when it expires and the places it takes. */
-    private record Held(long expiresAtNanos, int places) {
+    /** One client's pending ceremonies, oldest first, and the places they take. */
+    private static final class Held {
+        final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+        /** When the client came (a count): of two clients holding as much, the earlier gives way. */
+        final long order;
+        long places;
+
+        Held(long order) {
+            this.order = order;
+        }
     }
+
+    /** The client that gives way first: the most places, then the earliest. */
+    private static final Comparator<Held> HEAVIEST_FIRST = Comparator.comparingLong((Held h) -> -h.places)
+            .thenComparingLong(h -> h.order);
 
     private final int pendingPerClient;
     private final int maxPending;
-    private final ConcurrentHashMap<String, Entry> pending = new ConcurrentHashMap<>();
-    /** Each client's pending request ids, oldest first, with when they expire and their places. */
-    private final ConcurrentHashMap<String, Map<String, Held>> byClient = new ConcurrentHashMap<>();
-    private final AtomicLong puts = new AtomicLong();
-    /** The places the pending entries take (and those reserved by starts in progress), at most {@link #maxPending}. */
-    private final AtomicLong taken = new AtomicLong();
-    private final SweepGate fullSweeps = new SweepGate(FULL_SWEEP_INTERVAL);
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Every pending ceremony, oldest first. */
+    private final LinkedHashMap<String, Entry> pending = new LinkedHashMap<>();
+    private final Map<String, Held> byClient = new HashMap<>();
+    /** The clients with pending ceremonies, ordered by {@link #HEAVIEST_FIRST}. */
+    private final TreeSet<Held> heaviest = new TreeSet<>(HEAVIEST_FIRST);
+    private long clientsSeen;
+    /** The places the pending entries take, at most {@link #maxPending} (or one ceremony's when it alone is larger). */
+    private long taken;
+    private final AtomicLong evicted = new AtomicLong();
+    private final IntervalGate fullLog = new IntervalGate(FULL_LOG_INTERVAL);
 
     /**
      * @param pendingPerClient how many places one client's pending ceremonies may take (as many registrations; one
@@ -75,6 +105,11 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         return maxPending;
     }
 
+    /** How many pending ceremonies gave way to newer ones because the store was full. */
+    public long evicted() {
+        return evicted.get();
+    }
+
     /**
      * The places a state takes: its heap (a string keeps one byte a character when all are Latin-1, else two) with
      * the entry's own, in {@link #BYTES_PER_PENDING}s rounded up.
@@ -93,99 +128,107 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
 
     /** The places the pending ceremonies take now. */
     long placesTaken() {
-        return taken.get();
-    }
-
-    /** How many sweeps ran because the store was full. */
-    long fullSweeps() {
-        return fullSweeps.opened();
+        lock.lock();
+        try {
+            return taken;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void put(String requestId, String client, String state, Duration ttl) {
-        long now = System.nanoTime();
         int places = places(state);
-        // Places are reserved before anything is stored, so starts racing for the last ones cannot pass the bound.
-        if (!reserve(places)) {
-            if (fullSweeps.open(now)) {
-                sweep(now);
-            }
-            if (!reserve(places)) {
-                throw new CeremonyException(CeremonyException.Reason.TOO_MANY_PENDING,
-                        "Too many ceremonies are in progress; try again shortly.");
-            }
-        } else if (puts.incrementAndGet() % SWEEP_EVERY == 0) {
-            sweep(now);
-        }
-        long expires = now + ttl.toNanos();
+        long now = System.nanoTime();
+        Entry entry = new Entry(requestId, state, client, now + ttl.toNanos(), places);
+        int gaveWay = 0;
+        lock.lock();
         try {
-            byClient.compute(client, (k, ids) -> {
-                Map<String, Held> current = ids == null ? new LinkedHashMap<>() : ids;
-                long held = 0;
-                for (var it = current.values().iterator(); it.hasNext(); ) {
-                    Held h = it.next();
-                    if (h.expiresAtNanos() - now <= 0) {
-                        it.remove();
-                    } else {
-                        held += h.places();
-                    }
-                }
-                if (!current.isEmpty() && held + places > pendingPerClient) {
-                    throw new PendingLimitException(Duration.ofNanos(
-                            current.values().iterator().next().expiresAtNanos() - now));
-                }
-                current.put(requestId, new Held(expires, places));
-                return current;
-            });
-        } catch (RuntimeException e) {
-            taken.addAndGet(-places);
-            throw e;
+            dropExpired(now);
+            // One ceremony always fits, whatever its size: a large sign-in is not refused by a small limit.
+            Held mine = byClient.get(client);
+            if (mine != null && mine.places + places > pendingPerClient) {
+                throw new PendingLimitException(Duration.ofNanos(
+                        mine.entries.values().iterator().next().expiresAtNanos() - now));
+            }
+            Entry replaced = pending.remove(requestId);
+            if (replaced != null) {
+                release(replaced);
+            }
+            // The heaviest client's oldest give way until the new one fits; alone, it fits whatever its size.
+            while (taken + places > maxPending && !heaviest.isEmpty()) {
+                Entry old = heaviest.first().entries.values().iterator().next();
+                pending.remove(old.requestId());
+                release(old);
+                gaveWay++;
+            }
+            pending.put(requestId, entry);
+            Held held = byClient.get(client);
+            if (held == null) {
+                held = new Held(clientsSeen++);
+                byClient.put(client, held);
+            } else {
+                heaviest.remove(held);
+            }
+            held.entries.put(requestId, entry);
+            held.places += places;
+            heaviest.add(held);
+            taken += places;
+        } finally {
+            lock.unlock();
         }
-        Entry replaced = pending.put(requestId, new Entry(state, client, expires, places));
-        if (replaced != null) {
-            taken.addAndGet(-replaced.places());
+        if (gaveWay > 0) {
+            long total = evicted.addAndGet(gaveWay);
+            if (fullLog.open(now)) {
+                LOG.atWarn().addKeyValue("event", "ceremony_store_full").addKeyValue("max_pending", maxPending)
+                        .addKeyValue("evicted_total", total)
+                        .log("The ceremony store is full: unfinished ceremonies of the clients holding the most give way to new"
+                                + " ones ("
+                                + total + " so far); starts from many addresses, or WEBAUTHN_PENDING_LIMIT too small"
+                                + " for this server's load");
+            }
         }
-    }
-
-    /**
-     * Takes the places if they fit under the bound; one ceremony always fits when nothing else is pending, so a state
-     * larger than a small bound is not refused forever.
-     */
-    private boolean reserve(int places) {
-        long after = taken.addAndGet(places);
-        if (after > maxPending && after > places) {
-            taken.addAndGet(-places);
-            return false;
-        }
-        return true;
     }
 
     @Override
     public Optional<String> take(String requestId) {
-        Entry entry = pending.remove(requestId);
-        if (entry == null) {
-            return Optional.empty();
+        Entry entry;
+        lock.lock();
+        try {
+            entry = pending.remove(requestId);
+            if (entry != null) {
+                release(entry);
+            }
+        } finally {
+            lock.unlock();
         }
-        taken.addAndGet(-entry.places());
-        byClient.computeIfPresent(entry.client(), (k, ids) -> {
-            ids.remove(requestId);
-            return ids.isEmpty() ? null : ids;
-        });
-        return entry.expiresAtNanos() - System.nanoTime() <= 0 ? Optional.empty() : Optional.of(entry.state());
+        return entry == null || entry.expiresAtNanos() - System.nanoTime() <= 0
+                ? Optional.empty() : Optional.of(entry.state());
     }
 
-    private void sweep(long now) {
-        for (Map.Entry<String, Entry> e : pending.entrySet()) {
-            // Only the thread whose removal succeeds gives the places back.
-            if (e.getValue().expiresAtNanos() - now <= 0 && pending.remove(e.getKey(), e.getValue())) {
-                taken.addAndGet(-e.getValue().places());
+    /** Drops the expired entries at the front, the oldest; with one timeout for all, that is all of them. */
+    private void dropExpired(long now) {
+        for (Iterator<Entry> oldest = pending.values().iterator(); oldest.hasNext(); ) {
+            Entry old = oldest.next();
+            if (old.expiresAtNanos() - now > 0) {
+                return;
             }
+            oldest.remove();
+            release(old);
         }
-        for (String client : byClient.keySet()) {
-            byClient.computeIfPresent(client, (k, ids) -> {
-                ids.values().removeIf(held -> held.expiresAtNanos() - now <= 0);
-                return ids.isEmpty() ? null : ids;
-            });
+    }
+
+    /** Gives back the places of an entry already removed from {@link #pending}. */
+    private void release(Entry entry) {
+        taken -= entry.places();
+        Held held = byClient.get(entry.client());
+        heaviest.remove(held);
+        held.entries.remove(entry.requestId());
+        held.places -= entry.places();
+        if (held.entries.isEmpty()) {
+            byClient.remove(entry.client());
+        } else {
+            heaviest.add(held);
         }
     }
 
@@ -196,8 +239,14 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
 
     @Override
     public void close() {
-        pending.clear();
-        byClient.clear();
-        taken.set(0);
+        lock.lock();
+        try {
+            pending.clear();
+            byClient.clear();
+            heaviest.clear();
+            taken = 0;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -72,7 +72,8 @@ import java.util.regex.Pattern;
  * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending in the
  *                             in-memory ceremony state, in places of 1.5 KB (a registration takes one, a larger
  *                             state as many as its size needs); 0 (the default, the variable empty) sizes it from
- *                             the heap
+ *                             the heap. When all are taken, a start takes the place of the oldest ceremony of the
+ *                             client holding the most
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,

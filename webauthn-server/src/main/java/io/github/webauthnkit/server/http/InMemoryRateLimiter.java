@@ -1,6 +1,6 @@
 package io.github.webauthnkit.server.http;
 
-import io.github.webauthnkit.server.SweepGate;
+import io.github.webauthnkit.server.IntervalGate;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -34,8 +34,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Limited> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
-    private final SweepGate windowSweeps = new SweepGate(SWEEP_INTERVAL);
-    private final SweepGate bucketSweeps = new SweepGate(SWEEP_INTERVAL);
+    private final IntervalGate windowSweeps = new IntervalGate(SWEEP_INTERVAL);
+    private final IntervalGate bucketSweeps = new IntervalGate(SWEEP_INTERVAL);
 
     /** @param maxKeys addresses kept in each of the two maps before the safe ones are dropped ({@link #boundFor}) */
     public InMemoryRateLimiter(int maxKeys) {

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.metrics;
 
+import io.github.webauthnkit.server.ceremonies.InMemoryCeremonyStore;
 import io.github.webauthnkit.server.tokens.KeyRingWatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -38,6 +39,16 @@ public final class CeremonyMetrics {
                 .description("Failed reloads of the key ring file").register(registry);
         Gauge.builder("webauthn_key_ring_consecutive_reload_failures", ring, KeyRingWatcher::consecutiveFailures)
                 .description("Failed reloads of the key ring since the last good one").register(registry);
+    }
+
+    /**
+     * Measures the in-memory ceremony store's evictions: {@code webauthn_ceremonies_evicted_total}, the unfinished
+     * ceremonies that gave way to new ones because the store was full.
+     */
+    public void watch(InMemoryCeremonyStore store) {
+        FunctionCounter.builder("webauthn_ceremonies_evicted", store, InMemoryCeremonyStore::evicted)
+                .description("Unfinished ceremonies that gave way to new ones in a full in-memory store")
+                .register(registry);
     }
 
     /** @param ceremony registration, authentication or account; @param step start or complete */

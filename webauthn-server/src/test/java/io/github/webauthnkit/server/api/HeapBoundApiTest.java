@@ -2,6 +2,7 @@ package io.github.webauthnkit.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.webauthnkit.server.ceremonies.InMemoryCeremonyStore;
 import io.github.webauthnkit.server.ceremonies.RegistrationCeremony;
 import io.github.webauthnkit.server.testing.PasskeyClient;
@@ -10,44 +11,62 @@ import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * The embedded ceremony state is bounded by the heap it runs in: on the heap the image gives a 512m container (64 MiB),
- * a flood of starts that completes none (the per-address limits raised, as many addresses would together) is refused
- * with 503 once the bound is reached, and the server stays up. With a fixed bound of 100,000 pending ceremonies (about
- * 117 MB) the flood of registrations ran the heap out and the server exited; with a bound that counted ceremonies
- * whatever their size, so did a flood of sign-ins to an account whose twenty passkeys have the longest ids.
+ * a flood of starts that completes none, from a hundred addresses (their per-address limits raised, as many more
+ * addresses would together), takes the places of its own oldest ceremonies once the bound is reached; the server
+ * stays up, and a user who started before the flood completes. With a fixed bound of 100,000 pending ceremonies
+ * (about 117 MB) the flood of registrations ran the heap out and the server exited; with a bound that counted
+ * ceremonies whatever their size, so did a flood of sign-ins to an account whose twenty passkeys have the longest ids;
+ * and with a full store refusing every start, the user could not have started at all.
  */
 class HeapBoundApiTest {
     private static final long HEAP = 64L << 20;
     private static final int FLOODERS = 4;
-    private static final String REFUSED = "Too many ceremonies are in progress; try again shortly.";
+    private static final int FLOOD_ADDRESSES = 100;
+    private static final String ORIGIN = "http://localhost:8443";
 
     @Test
-    void aFloodOfPendingCeremoniesIsRefusedBeforeItExhaustsASmallHeap() throws Exception {
+    void aFloodOfPendingRegistrationsTakesItsOwnPlacesAndNotAUsers() throws Exception {
         try (ServerProcess server = smallHeapServer()) {
             // The JVM's maximum heap is -Xmx less a survivor space: the bound is a quarter of a little under 64 MiB.
             int lowest = InMemoryCeremonyStore.boundFor(HEAP - HEAP / 16);
             int bound = InMemoryCeremonyStore.boundFor(HEAP);
             assertThat(bound).as("a small heap's bound").isLessThan(InMemoryCeremonyStore.MAX_PENDING / 5);
+            PasskeyClient user = new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(ORIGIN,
+                    SoftwareAuthenticator.Algorithm.ES256));
+            JsonNode started = user.post("/register/start", PasskeyClient.object().put("username", "patient-user"),
+                    null).expect(200).body();
 
+            // Four bounds' worth: past where a bound of 100,000 ran the heap out (40,821 pending).
+            int starts = 4 * bound;
             RawHttp http = new RawHttp(server.baseUrl());
-            Flood flood = flood(i -> http.post("/register/start", "{\"username\": \"flood-" + i + "\"}"));
-            System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m: bound " + lowest + "-" + bound + ", "
-                    + flood.started() + " registrations pending when the first start was refused");
+            long began = System.nanoTime();
+            Map<Integer, Integer> answers = flood(starts,
+                    i -> http.post("/register/start", "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For",
+                            floodAddress(i)));
+            long evicted = evicted(http);
+            System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + ": " + starts
+                    + " registration starts from " + FLOOD_ADDRESSES + " addresses in "
+                    + (System.nanoTime() - began) / 1_000_000 + " ms, answers " + answers + ", " + evicted
+                    + " gave way");
 
-            flood.assertRefusedAtTheBound();
-            // One place each, reserved before a start is stored: starts racing for the last place cannot pass the bound.
-            assertThat(flood.started()).isBetween(lowest, bound);
+            assertThat(answers).as("every start answered 200").isEqualTo(Map.of(200, starts));
+            // All but the bound's worth gave way, the user's not among them.
+            assertThat(evicted).isBetween((long) starts + 1 - bound, (long) starts + 1 - lowest);
+            user.completeRegistration(started, null).expect(201);
             assertStillServing(server, http);
         }
     }
@@ -55,64 +74,72 @@ class HeapBoundApiTest {
     @Test
     void signInsToAnAccountWithTwentyLongPasskeyIdsTakeTheirSizeInTheBound() throws Exception {
         try (ServerProcess server = smallHeapServer()) {
-            String origin = "http://localhost:8443";
             String username = "many-long-passkeys";
-            PasskeyClient owner = device(server, origin);
+            PasskeyClient owner = device(server);
             owner.register(username);
             String manage = owner.manage(owner.signIn(username));
             // Each on a device of its own: an authenticator creates one passkey per account.
             for (int held = 1; held < RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT; held++) {
-                device(server, origin).addPasskey(manage);
+                device(server).addPasskey(manage);
             }
             int bound = InMemoryCeremonyStore.boundFor(HEAP);
 
-            RawHttp http = new RawHttp(server.baseUrl());
-            HttpResponse<String> one = http.post("/authenticate/start", "{\"username\": \"" + username + "\"}");
-            assertThat(RawHttp.json(one).path("publicKey").path("allowCredentials"))
+            JsonNode started = owner.startAuthentication(username).expect(200).body();
+            assertThat(started.path("publicKey").path("allowCredentials"))
                     .hasSize(RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT);
-            Flood flood = flood(i -> http.post("/authenticate/start", "{\"username\": \"" + username + "\"}"));
-            System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m: bound " + bound + " places, " + flood.started()
-                    + " sign-ins with " + RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT
-                    + " passkey ids of 1023 bytes pending when the first start was refused");
+            // Each such start takes twenty places (its state is about 29 KB): four bounds' worth is past where, counted
+            // as one place each, they ran the heap out (1,594 pending).
+            int starts = 4 * bound / 20;
+            RawHttp http = new RawHttp(server.baseUrl());
+            Map<Integer, Integer> answers = flood(starts, i -> http.post("/authenticate/start",
+                    "{\"username\": \"" + username + "\"}", "X-Forwarded-For", floodAddress(i)));
+            long evicted = evicted(http);
+            System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + " places: " + starts
+                    + " sign-in starts with " + RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT
+                    + " passkey ids of 1023 bytes from " + FLOOD_ADDRESSES + " addresses, answers " + answers + ", "
+                    + evicted + " gave way");
 
-            flood.assertRefusedAtTheBound();
-            // Each such start takes twenty places (its state is about 29 KB).
-            assertThat(flood.started()).isBetween(bound / 25, bound / 15);
+            assertThat(answers).as("every start answered 200").isEqualTo(Map.of(200, starts));
+            // Twenty places each: about a twentieth of the bound is kept.
+            assertThat(evicted).isBetween((long) starts - bound / 20 - 1, (long) starts - bound / 25);
+            assertThat(owner.completeAuthentication(started).expect(200).body().path("access_token").asText())
+                    .isNotEmpty();
             assertStillServing(server, http);
         }
     }
 
     private static ServerProcess smallHeapServer() {
-        return ServerProcess.start(ServerProcess.embedded("http://localhost:8443"),
-                List.of("-XX:+UseSerialGC", "-Xmx" + (HEAP >> 20) + "m"));
+        Map<String, String> environment = new HashMap<>(ServerProcess.embedded(ORIGIN));
+        environment.put("WEBAUTHN_TRUST_PROXY", "true");
+        environment.put("WEBAUTHN_TRUSTED_PROXIES", "127.0.0.0/8");
+        return ServerProcess.start(environment, List.of("-XX:+UseSerialGC", "-Xmx" + (HEAP >> 20) + "m"));
+    }
+
+    /** The address a flood request comes from, as the trusted proxy names it: one of {@link #FLOOD_ADDRESSES}. */
+    private static String floodAddress(int i) {
+        return "10.0.0." + (1 + i % FLOOD_ADDRESSES);
     }
 
     /** A client whose authenticator's next passkey has an id of 1023 bytes, the longest a server must accept. */
-    private static PasskeyClient device(ServerProcess server, String origin) {
+    private static PasskeyClient device(ServerProcess server) {
         SoftwareAuthenticator.Tamper longestId = new SoftwareAuthenticator.Tamper();
         longestId.credentialIdLength = 1023;
-        return new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(origin,
+        return new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(ORIGIN,
                 SoftwareAuthenticator.Algorithm.ES256).tamperNext(longestId));
     }
 
-    /** Starts from {@link #FLOODERS} threads until the first answer that is not 200, or past the largest bound. */
-    private static Flood flood(IntFunction<HttpResponse<String>> start) throws Exception {
-        AtomicInteger started = new AtomicInteger();
+    /** Sends {@code count} starts from {@link #FLOODERS} threads; returns how many got each status. */
+    private static Map<Integer, Integer> flood(int count, IntFunction<HttpResponse<String>> start) throws Exception {
         AtomicInteger sent = new AtomicInteger();
-        AtomicReference<HttpResponse<String>> refusal = new AtomicReference<>();
+        Map<Integer, Integer> answers = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(FLOODERS);
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < FLOODERS; i++) {
                 running.add(pool.submit(() -> {
                     int n;
-                    while (refusal.get() == null && (n = sent.incrementAndGet()) <= InMemoryCeremonyStore.MAX_PENDING) {
-                        HttpResponse<String> answer = start.apply(n);
-                        if (answer.statusCode() == 200) {
-                            started.incrementAndGet();
-                        } else {
-                            refusal.compareAndSet(null, answer);
-                        }
+                    while ((n = sent.incrementAndGet()) <= count) {
+                        answers.merge(start.apply(n).statusCode(), 1, Integer::sum);
                     }
                     return null;
                 }));
@@ -123,20 +150,20 @@ class HeapBoundApiTest {
         } finally {
             pool.shutdownNow();
         }
-        return new Flood(started.get(), refusal.get());
+        return answers;
     }
 
-    private record Flood(int started, HttpResponse<String> refusal) {
-        void assertRefusedAtTheBound() {
-            assertThat(refusal).as("a refusal").isNotNull();
-            assertThat(refusal.statusCode()).as(refusal.body()).isEqualTo(503);
-            assertThat(RawHttp.json(refusal).path("message").asText()).isEqualTo(REFUSED);
-        }
+    /** {@code webauthn_ceremonies_evicted_total} from the server's metrics. */
+    private static long evicted(RawHttp http) {
+        String metrics = http.get("/metrics").body();
+        return metrics.lines().filter(line -> line.startsWith("webauthn_ceremonies_evicted_total "))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no eviction counter in " + metrics));
     }
 
     private static void assertStillServing(ServerProcess server, RawHttp http) {
         assertThat(server.awaitExit(Duration.ofMillis(500))).as("the server, still running: " + server.log()).isEmpty();
         assertThat(http.get("/health").statusCode()).isEqualTo(200);
-        assertThat(server.log()).doesNotContain("OutOfMemoryError");
+        assertThat(server.log()).doesNotContain("OutOfMemoryError").contains("event=\"ceremony_store_full\"");
     }
 }

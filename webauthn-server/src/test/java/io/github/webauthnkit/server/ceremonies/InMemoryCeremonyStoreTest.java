@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The in-memory store's bound counts places of heap, not ceremonies: a state as large as a sign-in start for an
  * account of twenty passkeys with the longest ids takes twenty places, so a flood of them meets the bound at the heap a
- * flood of registrations would take, and so does one address's flood at its own limit.
+ * flood of registrations would take, and so does one address's flood at its own limit. When full, the client holding
+ * the most gives way, so a flood takes its own places and not a quiet user's.
  */
 class InMemoryCeremonyStoreTest {
     private static final Duration TTL = Duration.ofMinutes(5);
@@ -29,75 +36,135 @@ class InMemoryCeremonyStoreTest {
     }
 
     @Test
-    void largeStatesMeetTheBoundSooner() {
+    void aFullStoreTakesThePlacesOfTheClientHoldingTheMost() {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 110);
         for (int i = 0; i < 5; i++) {
-            store.put("large-" + i, "client-" + i, LARGE, TTL);
+            store.put("large-" + i, "flooder", LARGE, TTL);
         }
-        assertThat(store.placesTaken()).isEqualTo(100);
-        assertThatThrownBy(() -> store.put("large-5", "client-5", LARGE, TTL))
-                .isInstanceOfSatisfying(CeremonyException.class,
-                        e -> assertThat(e.reason()).isEqualTo(CeremonyException.Reason.TOO_MANY_PENDING));
-        // Small ones still fit in what is left, one place each.
         for (int i = 0; i < 10; i++) {
-            store.put("small-" + i, "client-a", "{}", TTL);
+            store.put("small-" + i, "client-" + i, "{}", TTL);
         }
-        assertThatThrownBy(() -> store.put("small-10", "client-a", "{}", TTL)).isInstanceOf(CeremonyException.class);
-        assertThat(store.placesTaken()).as("refused starts give their reservation back").isEqualTo(110);
+        assertThat(store.placesTaken()).isEqualTo(110);
+        assertThat(store.evicted()).isZero();
 
-        // A completed ceremony gives its places back.
-        assertThat(store.take("large-0")).contains(LARGE);
-        assertThat(store.placesTaken()).isEqualTo(90);
-        store.put("large-5", "client-5", LARGE, TTL);
-        assertThat(store.take("large-5")).isPresent();
-        assertThat(store.take("large-5")).as("taken once").isEmpty();
-        assertThat(store.placesTaken()).isEqualTo(90);
+        // Full: a new start takes the oldest ceremony of the client holding the most, twenty places of the flooder's.
+        store.put("small-10", "client-10", "{}", TTL);
+        assertThat(store.evicted()).isEqualTo(1);
+        assertThat(store.placesTaken()).isEqualTo(91);
+        assertThat(store.take("large-0")).as("given way").isEmpty();
+        for (int i = 0; i <= 10; i++) {
+            assertThat(store.take("small-" + i)).as("small-" + i).contains("{}");
+        }
+        assertThat(store.take("large-1")).contains(LARGE);
+        assertThat(store.take("large-1")).as("taken once").isEmpty();
+        assertThat(store.placesTaken()).isEqualTo(60);
     }
 
     @Test
-    void aStateLargerThanTheWholeBoundFitsWhenNothingElseIsPending() {
+    void ofClientsHoldingAsMuchTheEarliestGivesWay() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 3);
+        store.put("a", "client-a", "{}", TTL);
+        store.put("b", "client-b", "{}", TTL);
+        store.put("c", "client-c", "{}", TTL);
+        store.put("d", "client-d", "{}", TTL);
+        assertThat(store.take("a")).isEmpty();
+        assertThat(store.take("b")).isPresent();
+        // client-c and client-d hold one each, client-b none: the next full start takes client-c's.
+        store.put("b2", "client-b", "{}", TTL);
+        store.put("e", "client-e", "{}", TTL);
+        assertThat(store.take("c")).isEmpty();
+        assertThat(store.take("d")).isPresent();
+        assertThat(store.evicted()).isEqualTo(2);
+    }
+
+    @Test
+    void aFloodFromManyClientsDoesNotTakeAQuietUsersCeremony() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 2_000);
+        store.put("user", "user-address", "{\"user\": true}", TTL);
+        for (int i = 0; i < 50_000; i++) {
+            store.put("flood-" + i, "flooder-" + (i % 100), "{}", TTL);
+        }
+        assertThat(store.placesTaken()).isEqualTo(2_000);
+        assertThat(store.evicted()).isEqualTo(50_001 - 2_000);
+        assertThat(store.take("user")).contains("{\"user\": true}");
+        // Each flooder kept about an equal share of the 1,999 places left (20), its newest ones.
+        for (int flooder = 0; flooder < 100; flooder++) {
+            int kept = 0;
+            for (int newest = 49_900 + flooder; newest >= 0; newest -= 100) {
+                if (store.take("flood-" + newest).isEmpty()) {
+                    break;
+                }
+                kept++;
+            }
+            assertThat(kept).as("flooder " + flooder).isBetween(19, 21);
+        }
+        assertThat(store.placesTaken()).as("none older kept").isZero();
+    }
+
+    @Test
+    void aStateLargerThanTheWholeBoundFitsWhenAlone() {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 10);
         store.put("large", "client-a", LARGE, TTL);
-        assertThatThrownBy(() -> store.put("small", "client-b", "{}", TTL)).isInstanceOf(CeremonyException.class);
-        assertThat(store.take("large")).isPresent();
+        assertThat(store.placesTaken()).isEqualTo(20);
         store.put("small", "client-b", "{}", TTL);
-        assertThatThrownBy(() -> store.put("large", "client-a", LARGE, TTL)).isInstanceOf(CeremonyException.class);
+        assertThat(store.take("large")).as("given way").isEmpty();
+        assertThat(store.placesTaken()).isEqualTo(1);
+        store.put("large", "client-a", LARGE, TTL);
+        assertThat(store.take("small")).as("given way").isEmpty();
+        assertThat(store.take("large")).contains(LARGE);
+        assertThat(store.placesTaken()).isZero();
     }
 
     @Test
     void expiredStatesGiveTheirPlacesBack() throws Exception {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 40);
-        Duration shortTtl = Duration.ofSeconds(1);
+        Duration shortTtl = Duration.ofMillis(500);
         store.put("a", "client-a", LARGE, shortTtl);
         store.put("b", "client-b", LARGE, shortTtl);
         assertThat(store.placesTaken()).isEqualTo(40);
-        assertThatThrownBy(() -> store.put("c", "client-c", LARGE, TTL)).isInstanceOf(CeremonyException.class);
-        // Past the expiry (and so past the full store's sweep interval): this put sweeps, and both are gone.
-        Thread.sleep(shortTtl.toMillis() + InMemoryCeremonyStore.FULL_SWEEP_INTERVAL.toMillis());
+        Thread.sleep(shortTtl.toMillis() + 100);
+        assertThat(store.take("b")).as("expired").isEmpty();
         store.put("c", "client-c", LARGE, TTL);
+        assertThat(store.evicted()).as("expired ones are dropped, not evicted").isZero();
         assertThat(store.placesTaken()).isEqualTo(20);
         assertThat(store.take("a")).isEmpty();
     }
 
     @Test
-    void aFullStoreRefusesWithoutScanningOnEveryStart() {
-        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 2_000);
-        for (int i = 0; i < 2_000; i++) {
-            store.put("held-" + i, "client-" + (i % 100), "{}", TTL);
+    void concurrentStartsAndCompletesKeepTheCount() throws Exception {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 500);
+        int threads = 4;
+        int each = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                runs.add(pool.submit(() -> {
+                    int completed = 0;
+                    for (int i = 0; i < each; i++) {
+                        String id = thread + "-" + i;
+                        store.put(id, "client-" + (i % 37), i % 10 == 0 ? LARGE : "{}", TTL);
+                        if (i % 3 == 0 && store.take(id).isPresent()) {
+                            completed++;
+                        }
+                    }
+                    return completed;
+                }));
+            }
+            for (Future<Integer> run : runs) {
+                assertThat(run.get(1, TimeUnit.MINUTES)).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        long began = System.nanoTime();
-        int refused = 0;
-        for (int i = 0; i < 5_000; i++) {
-            try {
-                store.put("flood-" + i, "flooder", "{}", TTL);
-            } catch (CeremonyException e) {
-                refused++;
+        assertThat(store.placesTaken()).isBetween(1L, 500L);
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < each; i++) {
+                store.take(t + "-" + i);
             }
         }
-        long intervals = (System.nanoTime() - began) / InMemoryCeremonyStore.FULL_SWEEP_INTERVAL.toNanos();
-        assertThat(refused).isEqualTo(5_000);
-        // One sweep when it found the store full, then one an interval at most; not one for each of 5,000 starts.
-        assertThat(store.fullSweeps()).isBetween(1L, 1 + intervals);
+        assertThat(store.placesTaken()).as("every place given back").isZero();
     }
 
     @Test
@@ -112,7 +179,7 @@ class InMemoryCeremonyStoreTest {
             store.put("small-" + i, "flooder", "{}", TTL);
         }
         assertThatThrownBy(() -> store.put("small-10", "flooder", "{}", TTL)).isInstanceOf(PendingLimitException.class);
-        assertThat(store.placesTaken()).as("refused starts give their reservation back").isEqualTo(110);
+        assertThat(store.placesTaken()).as("refused starts take no place").isEqualTo(110);
         store.put("large-0-elsewhere", "someone-else", LARGE, TTL);
         assertThat(store.take("large-0")).isPresent();
         store.put("large-5", "flooder", LARGE, TTL);

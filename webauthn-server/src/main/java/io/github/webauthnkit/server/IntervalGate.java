@@ -4,20 +4,20 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Lets the sweep of a bounded in-memory map run at most once an interval. Past its bound, a map is swept to make room;
- * without a gate, a flood that keeps it full would make every request scan all of it.
+ * Lets something run at most once an interval: the sweep of a bounded in-memory map past its bound (without a gate, a
+ * flood that keeps it full would make every request scan all of it), or a log line about a flood.
  */
-public final class SweepGate {
+public final class IntervalGate {
     private final long intervalNanos;
     private final AtomicLong nextNanos;
     private final AtomicLong opened = new AtomicLong();
 
-    public SweepGate(Duration interval) {
+    public IntervalGate(Duration interval) {
         this.intervalNanos = interval.toNanos();
         this.nextNanos = new AtomicLong(System.nanoTime());
     }
 
-    /** True for one caller when the interval since the last sweep has passed; that caller sweeps. */
+    /** True for one caller when the interval since the last opening has passed (and the first time); that caller acts. */
     public boolean open(long nowNanos) {
         long next = nextNanos.get();
         if (nowNanos - next < 0 || !nextNanos.compareAndSet(next, nowNanos + intervalNanos)) {
@@ -27,7 +27,7 @@ public final class SweepGate {
         return true;
     }
 
-    /** How many sweeps it let through. */
+    /** How many times it opened. */
     public long opened() {
         return opened.get();
     }

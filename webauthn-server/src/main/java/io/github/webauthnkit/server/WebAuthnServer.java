@@ -8,6 +8,7 @@ import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.crypto.CryptoProviders;
 import io.github.webauthnkit.server.extension.AuthEventListener;
 import io.github.webauthnkit.server.extension.TokenClaims;
+import io.github.webauthnkit.server.http.ClientAddress;
 import io.github.webauthnkit.server.http.HttpApi;
 import io.github.webauthnkit.server.http.InMemoryRateLimiter;
 import io.github.webauthnkit.server.http.RateLimiter;
@@ -138,7 +139,8 @@ public final class WebAuthnServer implements AutoCloseable {
                     // sets WEBAUTHN_PENDING_LIMIT).
                     long heap = Runtime.getRuntime().maxMemory();
                     InMemoryCeremonyStore inMemory = new InMemoryCeremonyStore(effective.pendingPerAddress(),
-                            effective.pendingLimit() > 0 ? effective.pendingLimit() : InMemoryCeremonyStore.boundFor(heap));
+                            effective.pendingLimit() > 0 ? effective.pendingLimit() : InMemoryCeremonyStore.boundFor(heap),
+                            ClientAddress::networkOf);
                     ceremonies = inMemory;
                     limiter = new InMemoryRateLimiter(InMemoryRateLimiter.boundFor(heap));
                     LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "memory")

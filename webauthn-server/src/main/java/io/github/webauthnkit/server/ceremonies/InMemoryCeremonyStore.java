@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * bytes each), so one such start can hold twenty times a registration's heap; counted as one, a flood of them would
  * run the heap out long before the bound.
  *
- * <p>When the store is full, a new ceremony takes the place of the oldest one of the client that holds the most places
- * (every client's share is then the same, or nearly). A flood from many addresses then takes the ceremonies of its own
+ * <p>When the store is full, a new ceremony takes the place of the oldest one of the client that holds the most places,
+ * in the network that holds the most (every network's share, and every client's in it, is then the same or nearly;
+ * a network is an IPv6 /48, an IPv4 address alone). A flood from many addresses then takes the ceremonies of its own
  * addresses, each of which holds far more than a user's one or two, instead of refusing everyone's starts; to take a
- * user's ceremony, a flood needs as many addresses as the bound has places (about 10,500 on the image's heap), each
- * holding as little as that user. The shared store in Redis is bounded by Redis's memory instead.
+ * user's ceremony, a flood needs as many networks as the bound has places (about 10,500 on the image's heap), each
+ * holding as little as that user's. The shared store in Redis is bounded by Redis's memory instead.
  *
  * <p>One lock guards it all: a start or a complete holds it for a few map operations. Every state in a server has
  * the same timeout, so the oldest entry is also the first to expire, and expired ones are dropped from the front.
@@ -49,21 +51,42 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     private record Entry(String requestId, String state, String client, long expiresAtNanos, int places) {
     }
 
-    /** One client's pending ceremonies, oldest first, and the places they take. */
-    private static final class Held {
-        final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
-        /** When the client came (a count): of two clients holding as much, the earlier gives way. */
+    /** What gives way first, a network or a client in it: the most places, then the earliest to come. */
+    private abstract static class Share {
+        static final Comparator<Share> HEAVIEST_FIRST = Comparator.comparingLong((Share h) -> -h.places)
+                .thenComparingLong(h -> h.order);
+        /** When it came (a count): of two holding as much, the earlier gives way. */
         final long order;
         long places;
 
-        Held(long order) {
+        Share(long order) {
             this.order = order;
         }
     }
 
-    /** The client that gives way first: the most places, then the earliest. */
-    private static final Comparator<Held> HEAVIEST_FIRST = Comparator.comparingLong((Held h) -> -h.places)
-            .thenComparingLong(h -> h.order);
+    /** One client's pending ceremonies, oldest first. */
+    private static final class Held extends Share {
+        final String key;
+        final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+        final Network network;
+
+        Held(long order, String key, Network network) {
+            super(order);
+            this.key = key;
+            this.network = network;
+        }
+    }
+
+    /** The clients of one network with pending ceremonies, heaviest first. */
+    private static final class Network extends Share {
+        final String key;
+        final TreeSet<Held> clients = new TreeSet<>(HEAVIEST_FIRST);
+
+        Network(long order, String key) {
+            super(order);
+            this.key = key;
+        }
+    }
 
     private final int pendingPerClient;
     private final int maxPending;
@@ -71,9 +94,11 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     /** Every pending ceremony, oldest first. */
     private final LinkedHashMap<String, Entry> pending = new LinkedHashMap<>();
     private final Map<String, Held> byClient = new HashMap<>();
-    /** The clients with pending ceremonies, ordered by {@link #HEAVIEST_FIRST}. */
-    private final TreeSet<Held> heaviest = new TreeSet<>(HEAVIEST_FIRST);
-    private long clientsSeen;
+    private final Map<String, Network> byNetwork = new HashMap<>();
+    /** The networks with pending ceremonies, heaviest first. */
+    private final TreeSet<Network> heaviest = new TreeSet<>(Share.HEAVIEST_FIRST);
+    private final Function<String, String> networkOf;
+    private long sharesSeen;
     /** The places the pending entries take, at most {@link #maxPending} (or one ceremony's when it alone is larger). */
     private long taken;
     private final AtomicLong evicted = new AtomicLong();
@@ -84,10 +109,17 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
      *                         ceremony always, whatever its size): a client cannot fill the store faster with large
      *                         ones
      * @param maxPending       how many places all clients' pending ceremonies may take ({@link #boundFor} the heap)
+     * @param networkOf        the network of a client, whose clients share a full store's places as one
      */
-    public InMemoryCeremonyStore(int pendingPerClient, int maxPending) {
+    public InMemoryCeremonyStore(int pendingPerClient, int maxPending, Function<String, String> networkOf) {
         this.pendingPerClient = pendingPerClient;
         this.maxPending = maxPending;
+        this.networkOf = networkOf;
+    }
+
+    /** A store in which every client is a network of its own. */
+    public InMemoryCeremonyStore(int pendingPerClient, int maxPending) {
+        this(pendingPerClient, maxPending, Function.identity());
     }
 
     /**
@@ -155,9 +187,11 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
             if (replaced != null) {
                 release(replaced);
             }
-            // The heaviest client's oldest give way until the new one fits; alone, it fits whatever its size.
+            // The oldest of the heaviest client in the heaviest network give way until the new one fits; alone, it fits
+            // whatever its size.
             while (taken + places > maxPending && !heaviest.isEmpty()) {
-                Entry old = heaviest.first().entries.values().iterator().next();
+                Held victim = heaviest.first().clients.first();
+                Entry old = victim.entries.values().iterator().next();
                 pending.remove(old.requestId());
                 release(old);
                 gaveWay++;
@@ -165,15 +199,17 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
             pending.put(requestId, entry);
             Held held = byClient.get(client);
             if (held == null) {
-                held = new Held(clientsSeen++);
+                String key = networkOf.apply(client);
+                Network network = byNetwork.get(key);
+                if (network == null) {
+                    network = new Network(sharesSeen++, key);
+                    byNetwork.put(key, network);
+                }
+                held = new Held(sharesSeen++, client, network);
                 byClient.put(client, held);
-            } else {
-                heaviest.remove(held);
             }
             held.entries.put(requestId, entry);
-            held.places += places;
-            heaviest.add(held);
-            taken += places;
+            add(held, places);
         } finally {
             lock.unlock();
         }
@@ -182,10 +218,9 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
             if (fullLog.open(now)) {
                 LOG.atWarn().addKeyValue("event", "ceremony_store_full").addKeyValue("max_pending", maxPending)
                         .addKeyValue("evicted_total", total)
-                        .log("The ceremony store is full: unfinished ceremonies of the clients holding the most give way to new"
-                                + " ones ("
-                                + total + " so far); starts from many addresses, or WEBAUTHN_PENDING_LIMIT too small"
-                                + " for this server's load");
+                        .log("The ceremony store is full: unfinished ceremonies of the clients holding the most give way"
+                                + " to new ones (" + total + " so far); starts from many addresses, or"
+                                + " WEBAUTHN_PENDING_LIMIT too small for this server's load");
             }
         }
     }
@@ -220,15 +255,31 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
 
     /** Gives back the places of an entry already removed from {@link #pending}. */
     private void release(Entry entry) {
-        taken -= entry.places();
         Held held = byClient.get(entry.client());
-        heaviest.remove(held);
         held.entries.remove(entry.requestId());
-        held.places -= entry.places();
+        add(held, -entry.places());
+    }
+
+    /**
+     * Adds places to a client and its network (or takes them, when negative), keeping both in their order; a client
+     * or network left with none is forgotten.
+     */
+    private void add(Held held, long places) {
+        Network network = held.network;
+        heaviest.remove(network);
+        network.clients.remove(held);
+        held.places += places;
+        network.places += places;
+        taken += places;
         if (held.entries.isEmpty()) {
-            byClient.remove(entry.client());
+            byClient.remove(held.key);
         } else {
-            heaviest.add(held);
+            network.clients.add(held);
+        }
+        if (network.clients.isEmpty()) {
+            byNetwork.remove(network.key);
+        } else {
+            heaviest.add(network);
         }
     }
 
@@ -243,6 +294,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         try {
             pending.clear();
             byClient.clear();
+            byNetwork.clear();
             heaviest.clear();
             taken = 0;
         } finally {

@@ -13,7 +13,7 @@ import java.util.Optional;
  * X-Forwarded-For hop that is not a trusted proxy. A hop that is not an IP address ends the walk: the hop to its
  * right (the last one a trusted proxy vouched for) is the client.
  */
-final class ClientAddress {
+public final class ClientAddress {
     private final boolean trustProxy;
     private final TrustedProxies proxies;
 
@@ -69,6 +69,16 @@ final class ClientAddress {
      */
     static Optional<String> networkKey(String address) {
         return ipv6Prefix(address, 48);
+    }
+
+    /**
+     * The network of a client as {@link #limitKey} names it: the /48 of an IPv6 /64, an IPv4 address itself. The
+     * in-memory ceremony store shares its places out by network first, so the /64s of one /48 count together there
+     * too.
+     */
+    public static String networkOf(String client) {
+        int slash = client.indexOf('/');
+        return slash < 0 ? client : ipv6Prefix(client.substring(0, slash), 48).orElse(client);
     }
 
     private static Optional<String> ipv6Prefix(String address, int bits) {

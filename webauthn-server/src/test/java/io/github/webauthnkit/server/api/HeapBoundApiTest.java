@@ -40,6 +40,24 @@ class HeapBoundApiTest {
 
     @Test
     void aFloodOfPendingRegistrationsTakesItsOwnPlacesAndNotAUsers() throws Exception {
+        // Four bounds' worth: past where a bound of 100,000 ran the heap out (40,821 pending).
+        registrationsFloodAroundAUser(4, FLOOD_ADDRESSES + " addresses", HeapBoundApiTest::floodAddress);
+    }
+
+    @Test
+    void theSlash64sOfOneSlash48ShareAFullStoresPlacesAsOneNetwork() throws Exception {
+        // Each start from a /64 of its own, each holding one place like the user: counted by /64 alone, the user's
+        // would be the first to give way (the earliest of equals).
+        registrationsFloodAroundAUser(2, "/64s of one /48", i -> "2001:db8:77:" + Integer.toHexString(i) + "::1");
+    }
+
+    /**
+     * A user starts a registration, then {@code bounds} times the bound's worth of registrations start from the
+     * addresses {@code addressOf} gives, through the trusted proxy: all answer 200, all but the bound's worth give way,
+     * and the user completes.
+     */
+    private static void registrationsFloodAroundAUser(int bounds, String from, IntFunction<String> addressOf)
+            throws Exception {
         try (ServerProcess server = smallHeapServer()) {
             // The JVM's maximum heap is -Xmx less a survivor space: the bound is a quarter of a little under 64 MiB.
             int lowest = InMemoryCeremonyStore.boundFor(HEAP - HEAP / 16);
@@ -50,18 +68,15 @@ class HeapBoundApiTest {
             JsonNode started = user.post("/register/start", PasskeyClient.object().put("username", "patient-user"),
                     null).expect(200).body();
 
-            // Four bounds' worth: past where a bound of 100,000 ran the heap out (40,821 pending).
-            int starts = 4 * bound;
+            int starts = bounds * bound;
             RawHttp http = new RawHttp(server.baseUrl());
             long began = System.nanoTime();
-            Map<Integer, Integer> answers = flood(starts,
-                    i -> http.post("/register/start", "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For",
-                            floodAddress(i)));
+            Map<Integer, Integer> answers = flood(starts, i -> http.post("/register/start",
+                    "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For", addressOf.apply(i)));
             long evicted = evicted(http);
             System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + ": " + starts
-                    + " registration starts from " + FLOOD_ADDRESSES + " addresses in "
-                    + (System.nanoTime() - began) / 1_000_000 + " ms, answers " + answers + ", " + evicted
-                    + " gave way");
+                    + " registration starts from " + from + " in " + (System.nanoTime() - began) / 1_000_000
+                    + " ms, answers " + answers + ", " + evicted + " gave way");
 
             assertThat(answers).as("every start answered 200").isEqualTo(Map.of(200, starts));
             // All but the bound's worth gave way, the user's not among them.

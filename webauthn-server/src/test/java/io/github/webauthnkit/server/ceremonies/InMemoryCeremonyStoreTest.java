@@ -102,6 +102,31 @@ class InMemoryCeremonyStoreTest {
     }
 
     @Test
+    void aNetworksClientsShareAFullStoresPlacesAsOne() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 4,
+                client -> client.startsWith("net-a/") ? "net-a" : client);
+        store.put("user", "user-address", "{}", TTL);
+        for (int i = 1; i <= 3; i++) {
+            store.put("a-" + i, "net-a/" + i, "{}", TTL);
+        }
+        // Five clients of one place each: the network of three gives way, its earliest client first, not the user.
+        store.put("a-4", "net-a/4", "{}", TTL);
+        store.put("b-1", "net-b/1", "{}", TTL);
+        assertThat(store.take("a-1")).isEmpty();
+        assertThat(store.take("a-2")).isEmpty();
+        assertThat(store.take("user")).isPresent();
+        assertThat(store.evicted()).isEqualTo(2);
+
+        // Each client a network of its own, the user would have been the first to give way.
+        InMemoryCeremonyStore byClient = new InMemoryCeremonyStore(1_000, 4);
+        byClient.put("user", "user-address", "{}", TTL);
+        for (int i = 1; i <= 4; i++) {
+            byClient.put("a-" + i, "net-a/" + i, "{}", TTL);
+        }
+        assertThat(byClient.take("user")).isEmpty();
+    }
+
+    @Test
     void aStateLargerThanTheWholeBoundFitsWhenAlone() {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 10);
         store.put("large", "client-a", LARGE, TTL);

@@ -25,4 +25,14 @@ class ClientAddressTest {
         assertThat(ClientAddress.networkKey("2001:db8:2::1")).isNotEqualTo(ClientAddress.networkKey("2001:db8:1::1"));
         assertThat(ClientAddress.networkKey("not an address")).isEmpty();
     }
+
+    /** The ceremony store groups clients by network: a /64's key gives its /48, an IPv4 address is its own. */
+    @Test
+    void aClientsNetworkIsItsSlash48OrItself() {
+        assertThat(ClientAddress.networkOf(ClientAddress.limitKey("2001:db8:1:2:aaaa::1")))
+                .isEqualTo("2001:db8:1:0:0:0:0:0/48")
+                .isEqualTo(ClientAddress.networkOf(ClientAddress.limitKey("2001:db8:1:ffff::1")));
+        assertThat(ClientAddress.networkOf(ClientAddress.limitKey("203.0.113.7"))).isEqualTo("203.0.113.7");
+        assertThat(ClientAddress.networkOf("not an address")).isEqualTo("not an address");
+    }
 }

@@ -140,7 +140,7 @@ public final class WebAuthnServer implements AutoCloseable {
                     long heap = Runtime.getRuntime().maxMemory();
                     InMemoryCeremonyStore inMemory = new InMemoryCeremonyStore(effective.pendingPerAddress(),
                             effective.pendingLimit() > 0 ? effective.pendingLimit() : InMemoryCeremonyStore.boundFor(heap),
-                            ClientAddress::networkOf);
+                            ClientAddress::networksOf);
                     ceremonies = inMemory;
                     limiter = new InMemoryRateLimiter(InMemoryRateLimiter.boundFor(heap));
                     LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "memory")

@@ -13,7 +13,6 @@ public interface CeremonyStore extends AutoCloseable {
     /**
      * @param client the client that started the ceremony (its rate-limit key)
      * @throws PendingLimitException when the client has as many ceremonies pending as it may
-     * @throws CeremonyException     when too many ceremonies are pending in all
      */
     void put(String requestId, String client, String state, Duration ttl);
 

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -25,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * bytes each), so one such start can hold twenty times a registration's heap; counted as one, a flood of them would
  * run the heap out long before the bound.
  *
- * <p>When the store is full, a new ceremony takes the place of the oldest one of the client that holds the most places,
- * in the network that holds the most (every network's share, and every client's in it, is then the same or nearly;
- * a network is an IPv6 /48, an IPv4 address alone). A flood from many addresses then takes the ceremonies of its own
+ * <p>When the store is full, a new ceremony takes the place of another, chosen by shares: the network holding the most
+ * places (for IPv6 a /32, then the /48 in it holding the most; for IPv4 a /24), then the client in it holding the
+ * most, and that client's oldest ceremony (of two holding as much, the earlier gives way). Every network's share, and
+ * every client's in it, is then the same or nearly. A flood from many addresses then takes the ceremonies of its own
  * addresses, each of which holds far more than a user's one or two, instead of refusing everyone's starts; to take a
- * user's ceremony, a flood needs as many networks as the bound has places (about 10,500 on the image's heap), each
- * holding as little as that user's. The shared store in Redis is bounded by Redis's memory instead.
+ * user's ceremony, a flood needs about as many networks as the bound has places (about 10,500 on the image's heap),
+ * each holding as little as that user's. Who holds more gives way sooner: many users pending behind one NAT address,
+ * or a sign-in that lists many long passkey ids. The shared store in Redis is bounded by Redis's memory instead.
  *
  * <p>One lock guards it all: a start or a complete holds it for a few map operations. Every state in a server has
  * the same timeout, so the oldest entry is also the first to expire, and expired ones are dropped from the front.
@@ -48,43 +51,45 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     /** While the store is full, how often the log says so. */
     static final Duration FULL_LOG_INTERVAL = Duration.ofMinutes(1);
 
-    private record Entry(String requestId, String state, String client, long expiresAtNanos, int places) {
+    private record Entry(String requestId, String state, Share client, long expiresAtNanos, int places) {
     }
 
-    /** What gives way first, a network or a client in it: the most places, then the earliest to come. */
-    private abstract static class Share {
+    /**
+     * A node of the tree a full store's places are shared out by: the root, a network, or a client (a leaf, with its
+     * pending ceremonies, oldest first). Its places are those of its ceremonies, or of its children's.
+     */
+    private static final class Share {
+        /** What gives way first: the most places, then the earliest to come. */
         static final Comparator<Share> HEAVIEST_FIRST = Comparator.comparingLong((Share h) -> -h.places)
                 .thenComparingLong(h -> h.order);
+        final String key;
+        final Share parent;
         /** When it came (a count): of two holding as much, the earlier gives way. */
         final long order;
+        /** Changed only while the share is out of its parent's {@link #children}, whose order it decides. */
         long places;
+        /** A network's children by key and in their order; null for a client. */
+        final Map<String, Share> byKey;
+        final TreeSet<Share> children;
+        /** A client's pending ceremonies, oldest first; null for a network. */
+        final LinkedHashMap<String, Entry> entries;
 
-        Share(long order) {
+        Share(String key, Share parent, long order, boolean client) {
+            this.key = key;
+            this.parent = parent;
             this.order = order;
+            this.byKey = client ? null : new HashMap<>();
+            this.children = client ? null : new TreeSet<>(HEAVIEST_FIRST);
+            this.entries = client ? new LinkedHashMap<>() : null;
         }
-    }
 
-    /** One client's pending ceremonies, oldest first. */
-    private static final class Held extends Share {
-        final String key;
-        final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
-        final Network network;
-
-        Held(long order, String key, Network network) {
-            super(order);
-            this.key = key;
-            this.network = network;
-        }
-    }
-
-    /** The clients of one network with pending ceremonies, heaviest first. */
-    private static final class Network extends Share {
-        final String key;
-        final TreeSet<Held> clients = new TreeSet<>(HEAVIEST_FIRST);
-
-        Network(long order, String key) {
-            super(order);
-            this.key = key;
+        /** The client whose ceremony gives way: the heaviest child at every level down (a network holding places). */
+        Share heaviestClient() {
+            Share share = this;
+            while (share.children != null) {
+                share = share.children.first();
+            }
+            return share;
         }
     }
 
@@ -93,14 +98,12 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     private final ReentrantLock lock = new ReentrantLock();
     /** Every pending ceremony, oldest first. */
     private final LinkedHashMap<String, Entry> pending = new LinkedHashMap<>();
-    private final Map<String, Held> byClient = new HashMap<>();
-    private final Map<String, Network> byNetwork = new HashMap<>();
-    /** The networks with pending ceremonies, heaviest first. */
-    private final TreeSet<Network> heaviest = new TreeSet<>(Share.HEAVIEST_FIRST);
-    private final Function<String, String> networkOf;
+    /** The clients with pending ceremonies: the leaves of {@link #root}. */
+    private final Map<String, Share> byClient = new HashMap<>();
+    /** The tree of shares; its places are those all pending ceremonies take. */
+    private final Share root = new Share("", null, 0, false);
+    private final Function<String, List<String>> networksOf;
     private long sharesSeen;
-    /** The places the pending entries take, at most {@link #maxPending} (or one ceremony's when it alone is larger). */
-    private long taken;
     private final AtomicLong evicted = new AtomicLong();
     private final IntervalGate fullLog = new IntervalGate(FULL_LOG_INTERVAL);
 
@@ -109,17 +112,18 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
      *                         ceremony always, whatever its size): a client cannot fill the store faster with large
      *                         ones
      * @param maxPending       how many places all clients' pending ceremonies may take ({@link #boundFor} the heap)
-     * @param networkOf        the network of a client, whose clients share a full store's places as one
+     * @param networksOf       the networks a client belongs to, widest first, whose clients share a full store's
+     *                         places as one
      */
-    public InMemoryCeremonyStore(int pendingPerClient, int maxPending, Function<String, String> networkOf) {
+    public InMemoryCeremonyStore(int pendingPerClient, int maxPending, Function<String, List<String>> networksOf) {
         this.pendingPerClient = pendingPerClient;
         this.maxPending = maxPending;
-        this.networkOf = networkOf;
+        this.networksOf = networksOf;
     }
 
     /** A store in which every client is a network of its own. */
     public InMemoryCeremonyStore(int pendingPerClient, int maxPending) {
-        this(pendingPerClient, maxPending, Function.identity());
+        this(pendingPerClient, maxPending, client -> List.of());
     }
 
     /**
@@ -162,7 +166,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     long placesTaken() {
         lock.lock();
         try {
-            return taken;
+            return root.places;
         } finally {
             lock.unlock();
         }
@@ -171,14 +175,15 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     @Override
     public void put(String requestId, String client, String state, Duration ttl) {
         int places = places(state);
+        // Outside the lock, and before anything changes: what may fail or take time.
+        List<String> networks = networksOf.apply(client);
         long now = System.nanoTime();
-        Entry entry = new Entry(requestId, state, client, now + ttl.toNanos(), places);
         int gaveWay = 0;
         lock.lock();
         try {
             dropExpired(now);
             // One ceremony always fits, whatever its size: a large sign-in is not refused by a small limit.
-            Held mine = byClient.get(client);
+            Share mine = byClient.get(client);
             if (mine != null && mine.places + places > pendingPerClient) {
                 throw new PendingLimitException(Duration.ofNanos(
                         mine.entries.values().iterator().next().expiresAtNanos() - now));
@@ -187,29 +192,26 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
             if (replaced != null) {
                 release(replaced);
             }
-            // The oldest of the heaviest client in the heaviest network give way until the new one fits; alone, it fits
-            // whatever its size.
-            while (taken + places > maxPending && !heaviest.isEmpty()) {
-                Held victim = heaviest.first().clients.first();
-                Entry old = victim.entries.values().iterator().next();
+            // The heaviest client's oldest give way until the new one fits; alone, it fits whatever its size.
+            while (root.places + places > maxPending && !root.children.isEmpty()) {
+                Entry old = root.heaviestClient().entries.values().iterator().next();
                 pending.remove(old.requestId());
                 release(old);
                 gaveWay++;
             }
-            pending.put(requestId, entry);
-            Held held = byClient.get(client);
-            if (held == null) {
-                String key = networkOf.apply(client);
-                Network network = byNetwork.get(key);
-                if (network == null) {
-                    network = new Network(sharesSeen++, key);
-                    byNetwork.put(key, network);
+            Share leaf = byClient.get(client);
+            if (leaf == null) {
+                Share parent = root;
+                for (String network : networks) {
+                    parent = child(parent, network, false);
                 }
-                held = new Held(sharesSeen++, client, network);
-                byClient.put(client, held);
+                leaf = child(parent, client, true);
+                byClient.put(client, leaf);
             }
-            held.entries.put(requestId, entry);
-            add(held, places);
+            Entry entry = new Entry(requestId, state, leaf, now + ttl.toNanos(), places);
+            pending.put(requestId, entry);
+            leaf.entries.put(requestId, entry);
+            add(leaf, places);
         } finally {
             lock.unlock();
         }
@@ -255,31 +257,40 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
 
     /** Gives back the places of an entry already removed from {@link #pending}. */
     private void release(Entry entry) {
-        Held held = byClient.get(entry.client());
-        held.entries.remove(entry.requestId());
-        add(held, -entry.places());
+        entry.client().entries.remove(entry.requestId());
+        add(entry.client(), -entry.places());
+    }
+
+    /** The child of a share by its key, new when it has none yet (it joins its parent's order once it holds places). */
+    private Share child(Share parent, String key, boolean client) {
+        Share child = parent.byKey.get(key);
+        if (child == null) {
+            child = new Share(key, parent, ++sharesSeen, client);
+            parent.byKey.put(key, child);
+        }
+        return child;
     }
 
     /**
-     * Adds places to a client and its network (or takes them, when negative), keeping both in their order; a client
-     * or network left with none is forgotten.
+     * Adds places to a client and every network above it (or takes them, when negative), keeping each in its parent's
+     * order; a share left with none is forgotten.
      */
-    private void add(Held held, long places) {
-        Network network = held.network;
-        heaviest.remove(network);
-        network.clients.remove(held);
-        held.places += places;
-        network.places += places;
-        taken += places;
-        if (held.entries.isEmpty()) {
-            byClient.remove(held.key);
-        } else {
-            network.clients.add(held);
+    private void add(Share leaf, long places) {
+        for (Share share = leaf; share.parent != null; share = share.parent) {
+            share.parent.children.remove(share);
         }
-        if (network.clients.isEmpty()) {
-            byNetwork.remove(network.key);
-        } else {
-            heaviest.add(network);
+        for (Share share = leaf; share != null; share = share.parent) {
+            share.places += places;
+        }
+        for (Share share = leaf; share.parent != null; share = share.parent) {
+            if (share.places > 0) {
+                share.parent.children.add(share);
+            } else {
+                share.parent.byKey.remove(share.key);
+                if (share == leaf) {
+                    byClient.remove(leaf.key);
+                }
+            }
         }
     }
 
@@ -294,9 +305,9 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         try {
             pending.clear();
             byClient.clear();
-            byNetwork.clear();
-            heaviest.clear();
-            taken = 0;
+            root.byKey.clear();
+            root.children.clear();
+            root.places = 0;
         } finally {
             lock.unlock();
         }

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -72,13 +73,24 @@ public final class ClientAddress {
     }
 
     /**
-     * The network of a client as {@link #limitKey} names it: the /48 of an IPv6 /64, an IPv4 address itself. The
-     * in-memory ceremony store shares its places out by network first, so the /64s of one /48 count together there
-     * too.
+     * The networks of a client as {@link #limitKey} names it, widest first: an IPv6 /64's /32 and /48, an IPv4
+     * address's /24 (empty for what is neither). A full in-memory ceremony store shares its places out by these first,
+     * so that many /64s, /48s or addresses of one holder count together there: a /32 holds 65,536 /48s.
      */
-    public static String networkOf(String client) {
+    public static List<String> networksOf(String client) {
         int slash = client.indexOf('/');
-        return slash < 0 ? client : ipv6Prefix(client.substring(0, slash), 48).orElse(client);
+        if (slash >= 0) {
+            String address = client.substring(0, slash);
+            Optional<String> wide = ipv6Prefix(address, 32);
+            Optional<String> site = ipv6Prefix(address, 48);
+            return wide.isPresent() && site.isPresent() ? List.of(wide.get(), site.get()) : List.of();
+        }
+        Optional<InetAddress> parsed = TrustedProxies.literal(client);
+        if (parsed.isEmpty() || parsed.get().getAddress().length != 4) {
+            return List.of();
+        }
+        byte[] bytes = parsed.get().getAddress();
+        return List.of((bytes[0] & 0xFF) + "." + (bytes[1] & 0xFF) + "." + (bytes[2] & 0xFF) + ".0/24");
     }
 
     private static Optional<String> ipv6Prefix(String address, int bits) {

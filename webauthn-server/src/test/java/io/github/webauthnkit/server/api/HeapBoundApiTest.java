@@ -41,23 +41,33 @@ class HeapBoundApiTest {
     @Test
     void aFloodOfPendingRegistrationsTakesItsOwnPlacesAndNotAUsers() throws Exception {
         // Four bounds' worth: past where a bound of 100,000 ran the heap out (40,821 pending).
-        registrationsFloodAroundAUser(4, FLOOD_ADDRESSES + " addresses", HeapBoundApiTest::floodAddress);
+        registrationsFloodAroundAUser(4, FLOOD_ADDRESSES + " addresses", HeapBoundApiTest::floodAddress, true);
     }
 
     @Test
     void theSlash64sOfOneSlash48ShareAFullStoresPlacesAsOneNetwork() throws Exception {
         // Each start from a /64 of its own, each holding one place like the user: counted by /64 alone, the user's
         // would be the first to give way (the earliest of equals).
-        registrationsFloodAroundAUser(2, "/64s of one /48", i -> "2001:db8:77:" + Integer.toHexString(i) + "::1");
+        registrationsFloodAroundAUser(2, "/64s of one /48", i -> "2001:db8:77:" + Integer.toHexString(i) + "::1",
+                true);
+    }
+
+    @Test
+    void aFloodFromAsManyNetworksAsPlacesStillFitsTheHeap() throws Exception {
+        // Every start from a /32 of its own, the most bookkeeping a ceremony can cost (about 1.3 KB besides its
+        // state): the flood is as many networks as the store has places, so a user's ceremony may give way too, the
+        // earliest of equals, but the heap holds.
+        registrationsFloodAroundAUser(2, "/32s of their own", i -> "2001:" + Integer.toHexString(1 + i) + ":1:1::1",
+                false);
     }
 
     /**
      * A user starts a registration, then {@code bounds} times the bound's worth of registrations start from the
      * addresses {@code addressOf} gives, through the trusted proxy: all answer 200, all but the bound's worth give way,
-     * and the user completes.
+     * the server stays up and, when {@code userKept}, the user completes.
      */
-    private static void registrationsFloodAroundAUser(int bounds, String from, IntFunction<String> addressOf)
-            throws Exception {
+    private static void registrationsFloodAroundAUser(int bounds, String from, IntFunction<String> addressOf,
+                                                      boolean userKept) throws Exception {
         try (ServerProcess server = smallHeapServer()) {
             // The JVM's maximum heap is -Xmx less a survivor space: the bound is a quarter of a little under 64 MiB.
             int lowest = InMemoryCeremonyStore.boundFor(HEAP - HEAP / 16);
@@ -79,9 +89,11 @@ class HeapBoundApiTest {
                     + " ms, answers " + answers + ", " + evicted + " gave way");
 
             assertThat(answers).as("every start answered 200").isEqualTo(Map.of(200, starts));
-            // All but the bound's worth gave way, the user's not among them.
+            // All but the bound's worth gave way.
             assertThat(evicted).isBetween((long) starts + 1 - bound, (long) starts + 1 - lowest);
-            user.completeRegistration(started, null).expect(201);
+            if (userKept) {
+                user.completeRegistration(started, null).expect(201);
+            }
             assertStillServing(server, http);
         }
     }

@@ -3,6 +3,7 @@ package io.github.webauthnkit.server.ceremonies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.webauthnkit.server.http.ClientAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +105,7 @@ class InMemoryCeremonyStoreTest {
     @Test
     void aNetworksClientsShareAFullStoresPlacesAsOne() {
         InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 4,
-                client -> client.startsWith("net-a/") ? "net-a" : client);
+                client -> client.startsWith("net-a/") ? List.of("net-a") : List.of());
         store.put("user", "user-address", "{}", TTL);
         for (int i = 1; i <= 3; i++) {
             store.put("a-" + i, "net-a/" + i, "{}", TTL);
@@ -124,6 +125,65 @@ class InMemoryCeremonyStoreTest {
             byClient.put("a-" + i, "net-a/" + i, "{}", TTL);
         }
         assertThat(byClient.take("user")).isEmpty();
+    }
+
+    @Test
+    void anIpv6SlashThirtyTwosSlashFortyEightsShareAsOneNetwork() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 4, ClientAddress::networksOf);
+        store.put("user", "2001:db8:0:1:0:0:0:0/64", "{}", TTL);
+        // Three /48s of another /32, a /64 each, then a fourth: that /32 gives way, not the user's.
+        for (int site = 1; site <= 4; site++) {
+            store.put("flood-" + site, "2001:db9:" + site + ":1:0:0:0:0/64", "{}", TTL);
+        }
+        assertThat(store.take("flood-1")).isEmpty();
+        assertThat(store.take("user")).isPresent();
+
+        // By /48 alone, the user's (the earliest of equals) would have given way.
+        InMemoryCeremonyStore bySite = new InMemoryCeremonyStore(1_000, 4,
+                client -> List.of(ClientAddress.networksOf(client).get(1)));
+        bySite.put("user", "2001:db8:0:1:0:0:0:0/64", "{}", TTL);
+        for (int site = 1; site <= 4; site++) {
+            bySite.put("flood-" + site, "2001:db9:" + site + ":1:0:0:0:0/64", "{}", TTL);
+        }
+        assertThat(bySite.take("user")).isEmpty();
+    }
+
+    @Test
+    void theHeaviestNetworkGivesWayEvenWhenTheHeaviestClientIsElsewhere() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 7, client -> List.of(client.substring(0, 1)));
+        for (int i = 0; i < 3; i++) {
+            store.put("a-" + i, "a1", "{}", TTL);
+        }
+        for (int i = 1; i <= 4; i++) {
+            store.put("b-" + i, "b" + i, "{}", TTL);
+        }
+        store.put("c", "c1", "{}", TTL);
+        assertThat(store.take("b-1")).as("network b holds 4 of 7").isEmpty();
+        assertThat(store.take("a-0")).as("client a1 holds 3, the most, in a network holding less").isPresent();
+    }
+
+    @Test
+    void aClientAtItsLimitIsRefusedEvenWhenTheStoreIsFull() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(2, 3);
+        store.put("a-1", "client-a", "{}", TTL);
+        store.put("a-2", "client-a", "{}", TTL);
+        store.put("b-1", "client-b", "{}", TTL);
+        assertThatThrownBy(() -> store.put("a-3", "client-a", "{}", TTL))
+                .isInstanceOfSatisfying(PendingLimitException.class, e -> assertThat(e.retryAfter())
+                        .isBetween(TTL.minusSeconds(5), TTL));
+        assertThat(store.evicted()).as("a refusal takes no one's place").isZero();
+        assertThat(store.placesTaken()).isEqualTo(3);
+    }
+
+    @Test
+    void aRequestIdStoredAgainReplacesItsState() {
+        InMemoryCeremonyStore store = new InMemoryCeremonyStore(1_000, 100);
+        store.put("same", "client-a", LARGE, TTL);
+        store.put("same", "client-b", "{}", TTL);
+        assertThat(store.placesTaken()).isEqualTo(1);
+        // client-a holds nothing now: the limit and the shares follow the replacement.
+        assertThat(store.take("same")).contains("{}");
+        assertThat(store.placesTaken()).isZero();
     }
 
     @Test

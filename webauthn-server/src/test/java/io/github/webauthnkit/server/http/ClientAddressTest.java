@@ -26,13 +26,14 @@ class ClientAddressTest {
         assertThat(ClientAddress.networkKey("not an address")).isEmpty();
     }
 
-    /** The ceremony store groups clients by network: a /64's key gives its /48, an IPv4 address is its own. */
+    /** The ceremony store groups clients by network: a /64's /32 and /48, an IPv4 address's /24. */
     @Test
-    void aClientsNetworkIsItsSlash48OrItself() {
-        assertThat(ClientAddress.networkOf(ClientAddress.limitKey("2001:db8:1:2:aaaa::1")))
-                .isEqualTo("2001:db8:1:0:0:0:0:0/48")
-                .isEqualTo(ClientAddress.networkOf(ClientAddress.limitKey("2001:db8:1:ffff::1")));
-        assertThat(ClientAddress.networkOf(ClientAddress.limitKey("203.0.113.7"))).isEqualTo("203.0.113.7");
-        assertThat(ClientAddress.networkOf("not an address")).isEqualTo("not an address");
+    void aClientsNetworksAreItsSlash32AndSlash48OrItsSlash24() {
+        assertThat(ClientAddress.networksOf(ClientAddress.limitKey("2001:db8:1:2:aaaa::1")))
+                .containsExactly("2001:db8:0:0:0:0:0:0/32", "2001:db8:1:0:0:0:0:0/48")
+                .isEqualTo(ClientAddress.networksOf(ClientAddress.limitKey("2001:db8:1:ffff::1")));
+        assertThat(ClientAddress.networksOf(ClientAddress.limitKey("203.0.113.7"))).containsExactly("203.0.113.0/24");
+        assertThat(ClientAddress.networksOf("not an address")).isEmpty();
+        assertThat(ClientAddress.networksOf("not/an address")).isEmpty();
     }
 }

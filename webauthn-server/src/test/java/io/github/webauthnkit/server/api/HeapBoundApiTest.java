@@ -142,7 +142,11 @@ class HeapBoundApiTest {
         return ServerProcess.start(environment, List.of("-XX:+UseSerialGC", "-Xmx" + (HEAP >> 20) + "m"));
     }
 
-    /** The address a flood request comes from, as the trusted proxy names it: one of {@link #FLOOD_ADDRESSES}. */
+    /**
+     * The address a flood request comes from, as the trusted proxy names it: one of {@link #FLOOD_ADDRESSES}. Their
+     * pending limit is raised (100,000 places, {@code TestServer.GENEROUS_LIMITS}): at the default of 100, 100
+     * addresses could not fill the store, so each stands for many.
+     */
     private static String floodAddress(int i) {
         return "10.0.0." + (1 + i % FLOOD_ADDRESSES);
     }

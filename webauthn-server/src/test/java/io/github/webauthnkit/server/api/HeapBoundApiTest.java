@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.api;
 
+import static io.github.webauthnkit.server.api.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,8 +56,8 @@ class HeapBoundApiTest {
     @Test
     void aFloodFromAsManyNetworksAsPlacesStillFitsTheHeap() throws Exception {
         // Every start from a /32 of its own, the most bookkeeping a ceremony can cost (about 1.3 KB besides its
-        // state): the flood is as many networks as the store has places, so a user's ceremony may give way too, the
-        // earliest of equals, but the heap holds.
+        // state): the flood is as many networks as the store has places, so the user's ceremony gives way too, the
+        // earliest of equals, and the user is told to start again; but the heap holds.
         registrationsFloodAroundAUser(2, "/32s of their own", i -> "2001:" + Integer.toHexString(1 + i) + ":1:1::1",
                 false);
     }
@@ -64,7 +65,7 @@ class HeapBoundApiTest {
     /**
      * A user starts a registration, then {@code bounds} times the bound's worth of registrations start from the
      * addresses {@code addressOf} gives, through the trusted proxy: all answer 200, all but the bound's worth give way,
-     * the server stays up and, when {@code userKept}, the user completes.
+     * the server stays up and the user completes ({@code userKept}) or is told to start again.
      */
     private static void registrationsFloodAroundAUser(int bounds, String from, IntFunction<String> addressOf,
                                                       boolean userKept) throws Exception {
@@ -93,6 +94,9 @@ class HeapBoundApiTest {
             assertThat(evicted).isBetween((long) starts + 1 - bound, (long) starts + 1 - lowest);
             if (userKept) {
                 user.completeRegistration(started, null).expect(201);
+            } else {
+                assertThat(assertError(user.completeRegistration(started, null), 400, "unknown_request")
+                        .path("message").asText()).endsWith("start the ceremony again.");
             }
             assertStillServing(server, http);
         }

@@ -103,6 +103,47 @@ class RedisCeremonyStoreTest {
         }
     }
 
+    /**
+     * The bound counts places, as in memory: a sign-in listing twenty long passkey ids takes twenty, so one client
+     * cannot hold a hundred of them (2.9 MB) where its limit means a hundred registrations (150 KB).
+     */
+    @Test
+    void aClientsLimitCountsPlacesAcrossReplicas() throws Exception {
+        String large = "x".repeat(29_000);
+        try (RedisCeremonyStore a = new RedisCeremonyStore(RedisClients.open(config), 110);
+             RedisCeremonyStore b = new RedisCeremonyStore(RedisClients.open(config), 110)) {
+            String client = "198.51.100." + System.nanoTime() % 200 + "-places";
+            for (int i = 0; i < 5; i++) {
+                (i % 2 == 0 ? a : b).put("large-" + i + client, client, large, Duration.ofMinutes(1));
+            }
+            // 100 of its 110 places: a sixth large one does not fit, ten small ones do.
+            assertThatThrownBy(() -> a.put("large-5" + client, client, large, Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+            for (int i = 0; i < 10; i++) {
+                b.put("small-" + i + client, client, "{}", Duration.ofMinutes(1));
+            }
+            assertThatThrownBy(() -> a.put("small-10" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+            // A completed one gives its twenty places back, on any replica.
+            assertThat(b.take("large-0" + client)).contains(large);
+            a.put("large-5" + client, client, large, Duration.ofMinutes(1));
+        }
+        try (RedisCeremonyStore strict = new RedisCeremonyStore(RedisClients.open(config), 10)) {
+            // One ceremony always fits, whatever its size; expired ones give their places back.
+            String client = "192.0.2." + System.nanoTime() % 200 + "-strict";
+            strict.put("one" + client, client, large, Duration.ofMillis(300));
+            assertThatThrownBy(() -> strict.put("two" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+            Thread.sleep(500);
+            strict.put("two" + client, client, "{}", Duration.ofMinutes(1));
+            for (int i = 0; i < 9; i++) {
+                strict.put("more-" + i + client, client, "{}", Duration.ofMinutes(1));
+            }
+            assertThatThrownBy(() -> strict.put("eleventh" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
     @Test
     void expiredCeremoniesNoLongerCountAsPending() throws Exception {
         try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config), 1)) {

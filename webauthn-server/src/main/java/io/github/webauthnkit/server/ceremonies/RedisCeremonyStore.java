@@ -25,7 +25,7 @@ public final class RedisCeremonyStore implements CeremonyStore {
      * KEYS: state, client of the request, the client's pending set, the client's places. ARGV: state, ttl ms, limit in
      * places, request id, client, the state's places. Expired ids leave the set and give back their places first; a
      * client holding nothing may always start one. Returns -1 when stored, else the milliseconds until the client's
-     * oldest pending ceremony expires.
+     * oldest pending ceremony expires (or -2 when the request id is taken already, which counts nothing twice).
      */
     private static final String PUT = "local t = redis.call('TIME') "
             + "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
@@ -37,7 +37,7 @@ public final class RedisCeremonyStore implements CeremonyStore {
             + "if redis.call('ZCARD', KEYS[3]) > 0 and held + tonumber(ARGV[6]) > tonumber(ARGV[3]) then "
             + "  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES') "
             + "  return math.max(0, tonumber(oldest[2]) - now) end "
-            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') "
+            + "if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return -2 end "
             + "redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[2]) "
             + "redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[4]) "
             + "redis.call('PEXPIRE', KEYS[3], ARGV[2]) "

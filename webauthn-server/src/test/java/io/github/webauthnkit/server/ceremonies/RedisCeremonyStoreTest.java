@@ -144,6 +144,22 @@ class RedisCeremonyStoreTest {
         }
     }
 
+    /** A request id stored a second time is not counted twice (request ids are random, so this is a guard). */
+    @Test
+    void aRequestIdStoredAgainCountsOnce() {
+        try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config), 3)) {
+            String client = "192.0.2." + System.nanoTime() % 200 + "-again";
+            store.put("other" + client, client, "{}", Duration.ofMinutes(1));
+            store.put("same" + client, client, "{\"first\": true}", Duration.ofMinutes(1));
+            store.put("same" + client, client, "{}", Duration.ofMinutes(1));
+            assertThat(store.take("same" + client)).contains("{\"first\": true}");
+            store.put("next-1" + client, client, "{}", Duration.ofMinutes(1));
+            store.put("next-2" + client, client, "{}", Duration.ofMinutes(1));
+            assertThatThrownBy(() -> store.put("next-3" + client, client, "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
     @Test
     void expiredCeremoniesNoLongerCountAsPending() throws Exception {
         try (RedisCeremonyStore store = new RedisCeremonyStore(RedisClients.open(config), 1)) {

@@ -54,7 +54,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
      */
     static final int BYTES_PER_ENTRY = 512;
     /** While the store is full, how often the log says so. */
-    static final Duration FULL_LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration FULL_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private record Entry(String requestId, String state, Share client, long expiresAtNanos, int places) {
     }
@@ -103,8 +103,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     private final ReentrantLock lock = new ReentrantLock();
     /** Every pending ceremony, oldest first. */
     private final LinkedHashMap<String, Entry> pending = new LinkedHashMap<>();
-    /** The clients with pending ceremonies: the leaves of {@link #root}. */
-    private final Map<String, Share> byClient = new HashMap<>();
     /** The tree of shares; its places are those all pending ceremonies take. */
     private final Share root = new Share("", null, 0, false);
     private final Function<String, List<String>> networksOf;
@@ -188,7 +186,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         try {
             dropExpired(now);
             // One ceremony always fits, whatever its size: a large sign-in is not refused by a small limit.
-            Share mine = byClient.get(client);
+            Share mine = find(networks, client);
             if (mine != null && mine.places + places > pendingPerClient) {
                 throw new PendingLimitException(Duration.ofNanos(
                         mine.entries.values().iterator().next().expiresAtNanos() - now));
@@ -204,15 +202,11 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
                 release(old);
                 gaveWay++;
             }
-            Share leaf = byClient.get(client);
-            if (leaf == null) {
-                Share parent = root;
-                for (String network : networks) {
-                    parent = child(parent, network, false);
-                }
-                leaf = child(parent, client, true);
-                byClient.put(client, leaf);
+            Share parent = root;
+            for (String network : networks) {
+                parent = child(parent, network, false);
             }
+            Share leaf = child(parent, client, true);
             Entry entry = new Entry(requestId, state, leaf, now + ttl.toNanos(), places);
             pending.put(requestId, entry);
             leaf.entries.put(requestId, entry);
@@ -266,6 +260,18 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         add(entry.client(), -entry.places());
     }
 
+    /** A client's share under its networks, or null when it holds nothing. */
+    private Share find(List<String> networks, String client) {
+        Share share = root;
+        for (String network : networks) {
+            share = share.byKey.get(network);
+            if (share == null) {
+                return null;
+            }
+        }
+        return share.byKey.get(client);
+    }
+
     /** The child of a share by its key, new when it has none yet (it joins its parent's order once it holds places). */
     private Share child(Share parent, String key, boolean client) {
         Share child = parent.byKey.get(key);
@@ -292,9 +298,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
                 share.parent.children.add(share);
             } else {
                 share.parent.byKey.remove(share.key);
-                if (share == leaf) {
-                    byClient.remove(leaf.key);
-                }
             }
         }
     }
@@ -309,7 +312,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         lock.lock();
         try {
             pending.clear();
-            byClient.clear();
             root.byKey.clear();
             root.children.clear();
             root.places = 0;

@@ -151,15 +151,20 @@ public final class WebAuthnServer implements AutoCloseable {
                 } else {
                     // One pool for both; the ceremony store closes it.
                     JedisPooled redis = RedisClients.open(effective);
-                    ceremonies = new RedisCeremonyStore(redis, effective.pendingPerAddress());
+                    RedisCeremonyStore shared = new RedisCeremonyStore(redis, effective.pendingPerAddress(),
+                            effective.pendingLimit() > 0 ? effective.pendingLimit() : RedisCeremonyStore.DEFAULT_PENDING,
+                            ClientAddress::networksOf);
+                    ceremonies = shared;
+                    LOG.atInfo().addKeyValue("event", "ceremony_state").addKeyValue("store", "redis")
+                            .addKeyValue("max_pending", shared.maxPending())
+                            .log("Ceremony state in Redis: at most " + shared.maxPending() + " registrations pending"
+                                    + " in all replicas together (larger ceremonies count by their size)");
                     limiter = new RedisRateLimiter(redis);
                 }
                 parts.add(ceremonies);
                 CeremonyMetrics metrics = new CeremonyMetrics();
                 metrics.watch(ring);
-                if (ceremonies instanceof InMemoryCeremonyStore inMemory) {
-                    metrics.watch(inMemory);
-                }
+                metrics.watch(ceremonies);
                 store = join(opening);
                 parts.add(store);
                 HttpApi api = new HttpApi(effective, store, ceremonies, limiter,

@@ -19,6 +19,9 @@ public interface CeremonyStore extends AutoCloseable {
     /** Removes and returns the state, or empty when unknown or expired; the client has one pending fewer. */
     Optional<String> take(String requestId);
 
+    /** How many pending ceremonies this process made give way to newer ones because the store was full. */
+    long evicted();
+
     /** Throws when the store does not answer. */
     void ping();
 

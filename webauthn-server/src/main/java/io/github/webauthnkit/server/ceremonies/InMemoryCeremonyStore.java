@@ -1,6 +1,5 @@
 package io.github.webauthnkit.server.ceremonies;
 
-import io.github.webauthnkit.server.IntervalGate;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,11 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Ceremony state of a single server process; bounded in all and per client, so a flood of starts cannot exhaust
@@ -33,13 +29,13 @@ import org.slf4j.LoggerFactory;
  * addresses, each of which holds far more than a user's one or two, instead of refusing everyone's starts; to take a
  * user's ceremony, a flood needs about as many networks as the bound has places (about 10,500 on the image's heap),
  * each holding as little as that user's. Who holds more gives way sooner: many users pending behind one NAT address,
- * or a sign-in that lists many long passkey ids. The shared store in Redis is bounded by Redis's memory instead.
+ * or a sign-in that lists many long passkey ids. The shared store in Redis gives way by the same shares
+ * ({@link RedisCeremonyStore}).
  *
  * <p>One lock guards it all: a start or a complete holds it for a few map operations. Every state in a server has
  * the same timeout, so the oldest entry is also the first to expire, and expired ones are dropped from the front.
  */
 public final class InMemoryCeremonyStore implements CeremonyStore {
-    private static final Logger LOG = LoggerFactory.getLogger(InMemoryCeremonyStore.class);
     /** The most places (registrations) pending in all, whatever the heap. */
     public static final int MAX_PENDING = 100_000;
     /** The fewest, on the smallest heap: well above what a busy server has in flight. */
@@ -53,8 +49,6 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
      * a /32 a start, then takes about a third of the heap at the bound instead of a quarter (HeapBoundApiTest).
      */
     static final int BYTES_PER_ENTRY = 512;
-    /** While the store is full, how often the log says so. */
-    private static final Duration FULL_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private record Entry(String requestId, String state, Share client, long expiresAtNanos, int places) {
     }
@@ -107,8 +101,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
     private final Share root = new Share("", null, 0, false);
     private final Function<String, List<String>> networksOf;
     private long sharesSeen;
-    private final AtomicLong evicted = new AtomicLong();
-    private final IntervalGate fullLog = new IntervalGate(FULL_LOG_INTERVAL);
+    private final Evictions evictions = new Evictions();
 
     /**
      * @param pendingPerClient how many places one client's pending ceremonies may take (as many registrations; one
@@ -144,9 +137,9 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         return maxPending;
     }
 
-    /** How many pending ceremonies gave way to newer ones because the store was full. */
+    @Override
     public long evicted() {
-        return evicted.get();
+        return evictions.total();
     }
 
     /**
@@ -214,16 +207,7 @@ public final class InMemoryCeremonyStore implements CeremonyStore {
         } finally {
             lock.unlock();
         }
-        if (gaveWay > 0) {
-            long total = evicted.addAndGet(gaveWay);
-            if (fullLog.open(now)) {
-                LOG.atWarn().addKeyValue("event", "ceremony_store_full").addKeyValue("max_pending", maxPending)
-                        .addKeyValue("evicted_total", total)
-                        .log("The ceremony store is full: unfinished ceremonies of the clients holding the most give way"
-                                + " to new ones (" + total + " so far); starts from many addresses, or"
-                                + " WEBAUTHN_PENDING_LIMIT too small for this server's load");
-            }
-        }
+        evictions.record(gaveWay, maxPending);
     }
 
     @Override

@@ -69,10 +69,11 @@ import java.util.regex.Pattern;
  *                             Related Origin Requests), published at /.well-known/webauthn
  * @param nativeCrypto         WEBAUTHN_NATIVE_CRYPTO: signatures by the Amazon Corretto Crypto Provider where its
  *                             native library loads (true), or always by the JDK's own providers (false)
- * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending in the
- *                             in-memory ceremony state, in places of 1.5 KB (a registration takes one, a larger
- *                             state as many as its size needs); 0 (the default, the variable empty) sizes it from
- *                             the heap. When all are taken, a start takes the place of the oldest ceremony of the
+ * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending, in places of
+ *                             1.5 KB (a registration takes one, a larger state as many as its size needs), in memory
+ *                             or in Redis across all replicas; 0 (the default, the variable empty) sizes it from the
+ *                             heap in memory and is {@link io.github.webauthnkit.server.ceremonies.RedisCeremonyStore#DEFAULT_PENDING}
+ *                             in Redis. When all are taken, a start takes the place of the oldest ceremony of the
  *                             client holding the most
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,

@@ -1,6 +1,6 @@
 package io.github.webauthnkit.server.metrics;
 
-import io.github.webauthnkit.server.ceremonies.InMemoryCeremonyStore;
+import io.github.webauthnkit.server.ceremonies.CeremonyStore;
 import io.github.webauthnkit.server.tokens.KeyRingWatcher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -42,12 +42,12 @@ public final class CeremonyMetrics {
     }
 
     /**
-     * Measures the in-memory ceremony store's evictions: {@code webauthn_ceremonies_evicted_total}, the unfinished
-     * ceremonies that gave way to new ones because the store was full.
+     * Measures the ceremony store's evictions: {@code webauthn_ceremonies_evicted_total}, the unfinished ceremonies
+     * this process made give way to new ones because the store was full.
      */
-    public void watch(InMemoryCeremonyStore store) {
-        FunctionCounter.builder("webauthn_ceremonies_evicted", store, InMemoryCeremonyStore::evicted)
-                .description("Unfinished ceremonies that gave way to new ones in a full in-memory store")
+    public void watch(CeremonyStore store) {
+        FunctionCounter.builder("webauthn_ceremonies_evicted", store, CeremonyStore::evicted)
+                .description("Unfinished ceremonies that gave way to new ones in a full ceremony store")
                 .register(registry);
     }
 

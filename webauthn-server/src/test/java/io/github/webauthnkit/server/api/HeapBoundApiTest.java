@@ -9,18 +9,10 @@ import io.github.webauthnkit.server.ceremonies.RegistrationCeremony;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class HeapBoundApiTest {
     private static final long HEAP = 64L << 20;
-    private static final int FLOODERS = 4;
     private static final int FLOOD_ADDRESSES = 100;
     private static final String ORIGIN = "http://localhost:8443";
 
@@ -82,9 +73,9 @@ class HeapBoundApiTest {
             int starts = bounds * bound;
             RawHttp http = new RawHttp(server.baseUrl());
             long began = System.nanoTime();
-            Map<Integer, Integer> answers = flood(starts, i -> http.post("/register/start",
+            Map<Integer, Integer> answers = Flood.send(starts, i -> http.post("/register/start",
                     "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For", addressOf.apply(i)));
-            long evicted = evicted(http);
+            long evicted = Flood.evicted(http);
             System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + ": " + starts
                     + " registration starts from " + from + " in " + (System.nanoTime() - began) / 1_000_000
                     + " ms, answers " + answers + ", " + evicted + " gave way");
@@ -122,9 +113,9 @@ class HeapBoundApiTest {
             // as one place each, they ran the heap out (1,594 pending).
             int starts = 4 * bound / 20;
             RawHttp http = new RawHttp(server.baseUrl());
-            Map<Integer, Integer> answers = flood(starts, i -> http.post("/authenticate/start",
+            Map<Integer, Integer> answers = Flood.send(starts, i -> http.post("/authenticate/start",
                     "{\"username\": \"" + username + "\"}", "X-Forwarded-For", floodAddress(i)));
-            long evicted = evicted(http);
+            long evicted = Flood.evicted(http);
             System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + " places: " + starts
                     + " sign-in starts with " + RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT
                     + " passkey ids of 1023 bytes from " + FLOOD_ADDRESSES + " addresses, answers " + answers + ", "
@@ -161,39 +152,6 @@ class HeapBoundApiTest {
         longestId.credentialIdLength = 1023;
         return new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(ORIGIN,
                 SoftwareAuthenticator.Algorithm.ES256).tamperNext(longestId));
-    }
-
-    /** Sends {@code count} starts from {@link #FLOODERS} threads; returns how many got each status. */
-    private static Map<Integer, Integer> flood(int count, IntFunction<HttpResponse<String>> start) throws Exception {
-        AtomicInteger sent = new AtomicInteger();
-        Map<Integer, Integer> answers = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(FLOODERS);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int i = 0; i < FLOODERS; i++) {
-                running.add(pool.submit(() -> {
-                    int n;
-                    while ((n = sent.incrementAndGet()) <= count) {
-                        answers.merge(start.apply(n).statusCode(), 1, Integer::sum);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> flooder : running) {
-                flooder.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return answers;
-    }
-
-    /** {@code webauthn_ceremonies_evicted_total} from the server's metrics. */
-    private static long evicted(RawHttp http) {
-        String metrics = http.get("/metrics").body();
-        return metrics.lines().filter(line -> line.startsWith("webauthn_ceremonies_evicted_total "))
-                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no eviction counter in " + metrics));
     }
 
     private static void assertStillServing(ServerProcess server, RawHttp http) {

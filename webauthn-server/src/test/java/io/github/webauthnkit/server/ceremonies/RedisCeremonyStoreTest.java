@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.webauthnkit.server.config.ServerConfig;
+import io.github.webauthnkit.server.http.ClientAddress;
 import io.github.webauthnkit.server.http.RateLimiter;
 import io.github.webauthnkit.server.http.RedisRateLimiter;
 import io.github.webauthnkit.server.storage.RedisClients;
@@ -38,6 +39,18 @@ class RedisCeremonyStoreTest {
     @AfterAll
     static void stop() {
         redis.close();
+    }
+
+    /** A replica's store with a bound in all, its clients in their networks as the server puts them. */
+    private static RedisCeremonyStore bounded(int perClient, int maxPending) {
+        return new RedisCeremonyStore(RedisClients.open(config), perClient, maxPending, ClientAddress::networksOf);
+    }
+
+    /** A connection to the test's Redis, emptied first: the bound in all counts everything in it. */
+    private static JedisPooled emptied() {
+        JedisPooled raw = RedisClients.open(config);
+        raw.flushAll();
+        return raw;
     }
 
     @Test
@@ -157,6 +170,134 @@ class RedisCeremonyStoreTest {
             store.put("next-2" + client, client, "{}", Duration.ofMinutes(1));
             assertThatThrownBy(() -> store.put("next-3" + client, client, "{}", Duration.ofMinutes(1)))
                     .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
+    /**
+     * A full store across replicas: the heaviest network's heaviest client gives way, so a flood from many addresses
+     * takes its own ceremonies while a user's is kept, as in memory. Many addresses of one /24 count as one network.
+     */
+    @Test
+    void aFullStoreMakesTheHeaviestNetworkGiveWayAcrossReplicas() throws Exception {
+        try (JedisPooled raw = emptied();
+             RedisCeremonyStore a = bounded(100, 200);
+             RedisCeremonyStore b = bounded(100, 200)) {
+            a.put("user", "198.51.100.7", "{\"user\": true}", Duration.ofMinutes(1));
+            // 20 flooding networks of 10 addresses each: 1,000 starts, each address 5, each network 50.
+            for (int round = 0; round < 5; round++) {
+                for (int net = 0; net < 20; net++) {
+                    for (int host = 1; host <= 10; host++) {
+                        String client = "10.0." + net + "." + host;
+                        (host % 2 == 0 ? a : b).put("flood-" + round + "-" + client, client, "{}", Duration.ofMinutes(1));
+                    }
+                }
+            }
+            assertThat(a.evicted() + b.evicted()).as("given way").isEqualTo(1_001 - 200);
+            assertThat(raw.get("webauthn:ceremony-places")).isEqualTo("200");
+            assertThat(raw.zcard("webauthn:ceremonies")).isEqualTo(200);
+            // Every flooding network keeps its share, nearly the same: (200 - 1) / 20, give or take the last start.
+            for (int net = 0; net < 20; net++) {
+                double held = raw.zscore("webauthn:shares", "n:10.0." + net + ".0/24");
+                assertThat((long) held).as("network %d", net).isBetween(9L, 11L);
+            }
+            assertThat(b.take("user")).contains("{\"user\": true}");
+            // What gave way is gone for good: its complete finds nothing.
+            assertThat(a.take("flood-0-10.0.0.1")).isEmpty();
+        }
+    }
+
+    /** Of equals, the earlier gives way; and a network's addresses are one: one address in it does not stand alone. */
+    @Test
+    void ofEqualSharesTheEarlierGivesWayAndANetworkCountsAsOne() {
+        try (JedisPooled raw = emptied();
+             RedisCeremonyStore store = bounded(100, 3)) {
+            store.put("first", "192.0.2.1", "{}", Duration.ofMinutes(1));
+            store.put("second", "198.51.100.1", "{}", Duration.ofMinutes(1));
+            store.put("third", "203.0.113.1", "{}", Duration.ofMinutes(1));
+            store.put("fourth", "203.0.113.2", "{}", Duration.ofMinutes(1));
+            assertThat(store.take("first")).as("the earliest of equals").isEmpty();
+            // 203.0.113.0/24 now holds two places: its earlier address gives way, though each address holds one.
+            store.put("fifth", "192.0.2.9", "{}", Duration.ofMinutes(1));
+            assertThat(store.take("third")).isEmpty();
+            assertThat(store.take("second")).isPresent();
+            assertThat(store.take("fourth")).isPresent();
+            assertThat(store.take("fifth")).isPresent();
+            assertThat(store.evicted()).isEqualTo(2);
+            assertThat(raw.exists("webauthn:ceremony-places")).as("nothing counted, nothing left").isFalse();
+            assertThat(raw.exists("webauthn:shares")).isFalse();
+        }
+    }
+
+    /** Expired ceremonies give their places back without counting as evicted; a client at its limit takes no place. */
+    @Test
+    void expiredCeremoniesMakeRoomAndALimitedClientTakesNoOnesPlace() throws Exception {
+        try (JedisPooled raw = emptied();
+             RedisCeremonyStore store = bounded(2, 4)) {
+            for (int i = 0; i < 4; i++) {
+                store.put("short-" + i, "192.0.2." + i, "{}", Duration.ofMillis(200));
+            }
+            Thread.sleep(400);
+            for (int i = 0; i < 4; i++) {
+                store.put("next-" + i, "198.51.100." + i, "{}", Duration.ofMinutes(1));
+            }
+            assertThat(store.evicted()).isZero();
+            assertThat(raw.get("webauthn:ceremony-places")).isEqualTo("4");
+            store.put("limited-1", "203.0.113.1", "{}", Duration.ofMinutes(1));
+            store.put("limited-2", "203.0.113.1", "{}", Duration.ofMinutes(1));
+            assertThat(store.evicted()).isEqualTo(2);
+            assertThatThrownBy(() -> store.put("limited-3", "203.0.113.1", "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+            assertThat(store.evicted()).as("a refused start evicts no one").isEqualTo(2);
+        }
+    }
+
+    /** Starts and completes from many threads on two replicas give every place back, at every level of the shares. */
+    @Test
+    void concurrentStartsAndCompletesOnTwoReplicasLeaveNothingCounted() throws Exception {
+        try (JedisPooled raw = emptied();
+             RedisCeremonyStore a = bounded(100, 50);
+             RedisCeremonyStore b = bounded(100, 50)) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> workers = new ArrayList<>();
+                for (int w = 0; w < 4; w++) {
+                    int worker = w;
+                    workers.add(pool.submit(() -> {
+                        for (int i = 0; i < 1_000; i++) {
+                            // IPv6 clients are keyed by their /64, as the limits name them.
+                            String client = i % 3 == 0 ? "2001:db8:" + worker + ":" + i % 7 + ":0:0:0:0/64"
+                                    : "10.1." + i % 5 + "." + worker;
+                            String id = "c-" + worker + "-" + i;
+                            RedisCeremonyStore start = i % 2 == 0 ? a : b;
+                            start.put(id, client, "{}", Duration.ofMinutes(1));
+                            (start == a ? b : a).take(id);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> worker : workers) {
+                    worker.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(raw.zcard("webauthn:ceremonies")).isZero();
+            assertThat(raw.exists("webauthn:ceremony-places")).isFalse();
+            assertThat(raw.zrangeWithScores("webauthn:shares", 0, -1)).as("the root's shares").isEmpty();
+            assertThat(raw.keys("webauthn:shares:*")).isEmpty();
+            assertThat(raw.hlen("webauthn:ceremony-entries")).isZero();
+        }
+    }
+
+    /** The script runs by its digest; a Redis that lost it (a restart, SCRIPT FLUSH) is sent it again. */
+    @Test
+    void aRedisThatLostTheScriptIsSentItAgain() {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(100, 100)) {
+            store.put("before", "192.0.2.1", "{}", Duration.ofMinutes(1));
+            raw.scriptFlush();
+            store.put("after", "192.0.2.1", "{}", Duration.ofMinutes(1));
+            assertThat(store.take("before")).contains("{}");
+            assertThat(store.take("after")).contains("{}");
         }
     }
 

@@ -289,6 +289,79 @@ class RedisCeremonyStoreTest {
         }
     }
 
+    /**
+     * After any mix of starts, completes, expiries and evictions on two replicas, the bookkeeping agrees with the
+     * ceremonies it counts: the total is the sum of their places, and every share in the tree holds exactly the places
+     * of the ceremonies under it (a drift would make the wrong ceremonies give way, or none).
+     */
+    @Test
+    void theSharesAgreeWithTheCountedCeremoniesAfterAnyMix() throws Exception {
+        String large = "x".repeat(29_000);
+        List<String> clients = List.of("192.0.2.1", "192.0.2.2", "198.51.100.1", "2001:db8:1:1:0:0:0:0/64",
+                "2001:db8:1:2:0:0:0:0/64", "2001:db8:2:1:0:0:0:0/64", "2001:db9:0:0:0:0:0:0/64", "not-an-address");
+        java.util.Random random = new java.util.Random(17);
+        try (JedisPooled raw = emptied(); RedisCeremonyStore a = bounded(40, 60); RedisCeremonyStore b = bounded(40, 60)) {
+            List<String> started = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                RedisCeremonyStore replica = random.nextBoolean() ? a : b;
+                if (random.nextInt(3) > 0 || started.isEmpty()) {
+                    String id = "mix-" + i;
+                    try {
+                        replica.put(id, clients.get(random.nextInt(clients.size())),
+                                random.nextInt(10) == 0 ? large : "{}",
+                                random.nextInt(4) == 0 ? Duration.ofMillis(30) : Duration.ofMinutes(1));
+                        started.add(id);
+                    } catch (PendingLimitException e) {
+                        // a client at its limit: nothing stored
+                    }
+                } else {
+                    replica.take(started.remove(random.nextInt(started.size())));
+                }
+                if (i % 500 == 499) {
+                    Thread.sleep(40);
+                }
+            }
+            assertThat(a.evicted() + b.evicted()).as("the mix filled the store").isPositive();
+            assertSharesAgree(raw);
+            for (String id : started) {
+                a.take(id);
+            }
+            Thread.sleep(40);
+            a.put("last", "192.0.2.9", "{}", Duration.ofMinutes(1));
+            a.take("last");
+            assertSharesAgree(raw);
+        }
+    }
+
+    /** Recomputes every share's places from the counted ceremonies' entries and compares them with the stored tree. */
+    private static void assertSharesAgree(JedisPooled raw) {
+        Map<String, String> entries = raw.hgetAll("webauthn:ceremony-entries");
+        assertThat(new java.util.TreeSet<>(raw.zrange("webauthn:ceremonies", 0, -1)))
+                .as("the counted ids").isEqualTo(new java.util.TreeSet<>(entries.keySet()));
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        long total = 0;
+        for (String entry : entries.values()) {
+            String[] words = entry.trim().split(" ");
+            long places = Long.parseLong(words[0]);
+            total += places;
+            String parent = "webauthn:shares";
+            for (int level = 2; level <= words.length; level++) {
+                String member = level < words.length ? "n:" + words[level] : "c:" + words[1];
+                expected.merge(parent + " " + member, places, Long::sum);
+                parent = "webauthn:shares:" + member;
+            }
+        }
+        Map<String, Long> stored = new java.util.TreeMap<>();
+        java.util.Set<String> keys = new java.util.TreeSet<>(raw.keys("webauthn:shares:*"));
+        keys.add("webauthn:shares");
+        keys.remove("webauthn:shares-arrivals");
+        for (String key : keys) {
+            raw.zrangeWithScores(key, 0, -1).forEach(t -> stored.put(key + " " + t.getElement(), (long) t.getScore()));
+        }
+        assertThat(stored).as("the shares").isEqualTo(expected);
+        assertThat(raw.get("webauthn:ceremony-places")).as("the total").isEqualTo(total == 0 ? null : Long.toString(total));
+    }
+
     /** The script runs by its digest; a Redis that lost it (a restart, SCRIPT FLUSH) is sent it again. */
     @Test
     void aRedisThatLostTheScriptIsSentItAgain() {

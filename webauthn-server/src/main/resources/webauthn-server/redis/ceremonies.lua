@@ -1,14 +1,16 @@
--- The Redis ceremony store's two operations, each atomic (RedisCeremonyStore loads this script once).
+-- The Redis ceremony store's two operations, each atomic (RedisCeremonyStore runs this script by its digest).
 --
 -- ARGV[1] is the operation:
 --   put  id state ttl-ms client-limit client places bound networks
---        stores a ceremony; returns {-1, evicted} when stored, {-2, 0} when the request id is taken already,
---        or {ms, 0} when the client is at its limit (ms until its oldest pending ceremony expires)
+--        stores a ceremony; returns {code, evicted, repaired}: code -1 when stored, -2 when the request id is taken
+--        already, else the milliseconds until the client's oldest pending ceremony expires (the client is at its
+--        limit); evicted, how many ceremonies gave way; repaired, 1 when the bookkeeping disagreed and was mended
 --   take id
 --        removes and returns the state (nil when unknown or expired), giving back its places
 --
 -- Keys are named here from the arguments and from stored values, so the store needs one Redis, not a cluster.
--- Every key has an expiry: the state's keys the ceremony timeout, the bookkeeping a day past its last use.
+-- Every key has an expiry: a state's keys and its client's limit the ceremony timeout, the bookkeeping of the bound
+-- a day past its last use (so that Redis, evicting the keys nearest to expiry, evicts it last).
 
 local STATE = 'webauthn:ceremony:'                -- id -> state
 local CLIENT = 'webauthn:ceremony-client:'        -- id -> client that started it
@@ -19,7 +21,7 @@ local ALL = 'webauthn:ceremonies'
 local ENTRIES = 'webauthn:ceremony-entries'
 local TOTAL = 'webauthn:ceremony-places'
 -- The shares a full store gives way by: the root's members are networks (n:) or clients (c:), scored by the places
--- under them; a network's members are in SHARES .. ':' .. its member, a client's ceremonies in its PENDING set.
+-- under them; a member's own members are in SHARES .. ':' .. member, a client's counted ids (by expiry) likewise.
 local SHARES = 'webauthn:shares'
 local ARRIVALS = 'webauthn:shares-arrivals'
 local KEEP = 86400000
@@ -33,6 +35,11 @@ local function split(text)
   return fields
 end
 
+-- Extends a key's expiry to ms from now, never shortens it (replicas may have different ceremony timeouts).
+local function keep(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
+
 -- The share keys from the root down and each one's member on the way to a client: parents[i] holds members[i].
 local function path(client, networks)
   local members = {}
@@ -41,6 +48,16 @@ local function path(client, networks)
   local parents = { SHARES }
   for i = 2, #members do parents[i] = SHARES .. ':' .. members[i - 1] end
   return parents, members
+end
+
+-- Takes places off a member and the members above it; one left with less than a place leaves its parent (the
+-- fraction below one place only orders equals).
+local function subtract(parents, members, last, places)
+  for i = 1, last do
+    if tonumber(redis.call('ZINCRBY', parents[i], -places, members[i])) < 1 then
+      redis.call('ZREM', parents[i], members[i])
+    end
+  end
 end
 
 -- Frees a ceremony's places in its client's own limit (again is harmless).
@@ -53,38 +70,70 @@ local function unpend(client, id)
   end
 end
 
--- Gives back the places of a counted id (once: it leaves ALL here), in the bound, the shares and its client's limit.
+-- Gives back an id's places in the bound, the shares and its client's limit; once, as its entry goes. False when it
+-- had no entry (a replica of the previous version stored it, or it was released already).
 local function release(id)
-  if redis.call('ZREM', ALL, id) == 0 then return end
+  redis.call('ZREM', ALL, id)
   local entry = redis.call('HGET', ENTRIES, id)
-  if not entry then return end
+  if not entry then return false end
   redis.call('HDEL', ENTRIES, id)
   local fields = split(entry)
   local places, client = tonumber(fields[1]), fields[2]
   if redis.call('DECRBY', TOTAL, places) <= 0 then redis.call('DEL', TOTAL) end
   local parents, members = path(client, { unpack(fields, 3) })
-  for i = 1, #members do
-    -- Below one place a member holds nothing (its fraction only orders equals): it leaves its parent.
-    if tonumber(redis.call('ZINCRBY', parents[i], -places, members[i])) < 1 then
-      redis.call('ZREM', parents[i], members[i])
-    end
-  end
+  subtract(parents, members, #members, places)
+  redis.call('ZREM', SHARES .. ':' .. members[#members], id)
   unpend(client, id)
+  return true
 end
 
--- The counted id that gives way: the heaviest member at every level down, then that client's oldest ceremony.
-local function heaviest()
-  local key = SHARES
-  -- A network, a network in it, a client: the walk is never deeper, whatever the stored keys say.
-  for _ = 1, 4 do
-    local top = redis.call('ZREVRANGE', key, 0, 0)[1]
-    if not top then return nil end
-    if string.sub(top, 1, 2) == 'c:' then
-      local id = redis.call('ZRANGE', PENDING .. string.sub(top, 3), 0, 0)[1]
-      if id and redis.call('ZSCORE', ALL, id) then return id end
-      return nil
+-- Redis lost part of the bookkeeping (it evicts keys when full; an operator may delete some): an entry without its
+-- expiry is released, an expiry without its entry dropped, and the total counted again. The shares of what was
+-- lost are pruned where the walk below finds them empty.
+local function repair()
+  local total = 0
+  local entries = redis.call('HGETALL', ENTRIES)
+  for i = 1, #entries, 2 do
+    if redis.call('ZSCORE', ALL, entries[i]) then
+      total = total + tonumber(split(entries[i + 1])[1])
+    else
+      release(entries[i])
     end
-    key = SHARES .. ':' .. top
+  end
+  for _, id in ipairs(redis.call('ZRANGE', ALL, 0, -1)) do
+    if redis.call('HEXISTS', ENTRIES, id) == 0 then redis.call('ZREM', ALL, id) end
+  end
+  if total > 0 then redis.call('SET', TOTAL, total) else redis.call('DEL', TOTAL) end
+end
+
+-- The counted id that gives way: the heaviest member at every level down, then that client's oldest ceremony. What
+-- the walk finds holding nothing counted (lost bookkeeping) is pruned, and it walks again; nil if that goes on.
+local function heaviest()
+  for _ = 1, 64 do
+    local parents, members, key, id = { SHARES }, {}, SHARES, nil
+    for _ = 1, 4 do
+      local top = redis.call('ZREVRANGE', key, 0, 0)[1]
+      if not top then break end
+      members[#members + 1] = top
+      key = SHARES .. ':' .. top
+      if string.sub(top, 1, 2) == 'c:' then
+        id = redis.call('ZRANGE', key, 0, 0)[1]
+        break
+      end
+      parents[#parents + 1] = key
+    end
+    if id and redis.call('HEXISTS', ENTRIES, id) == 1 then return id end
+    if id then
+      redis.call('ZREM', key, id)
+    elseif #members == 0 then
+      return nil
+    else
+      -- The deepest member has nothing under it: its places are lost ones, taken off it and the members above.
+      local last = #members
+      local lost = math.floor(tonumber(redis.call('ZSCORE', parents[last], members[last])))
+      subtract(parents, members, last, lost)
+      redis.call('ZREM', parents[last], members[last])
+    end
   end
   return nil
 end
@@ -93,13 +142,19 @@ if ARGV[1] == 'take' then
   local id = ARGV[2]
   local state = redis.call('GETDEL', STATE .. id)
   local client = redis.call('GETDEL', CLIENT .. id)
-  if client then unpend(client, id) end
-  release(id)
+  if not release(id) and client then unpend(client, id) end
   return state
 end
 
 local id, state, ttl, limit, client = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local places, bound, networks = tonumber(ARGV[7]), tonumber(ARGV[8]), split(ARGV[9])
+
+local repaired = 0
+local counted = redis.call('ZCARD', ALL)
+if counted ~= redis.call('HLEN', ENTRIES) or (counted > 0) ~= (redis.call('EXISTS', TOTAL) == 1) then
+  repair()
+  repaired = 1
+end
 
 -- Expired ceremonies give their places back: a few every time, all of them when the bound is reached.
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', ALL, '-inf', now, 'LIMIT', 0, 16)) do release(old) end
@@ -109,39 +164,40 @@ for _, old in ipairs(redis.call('ZRANGEBYSCORE', PENDING .. client, '-inf', now)
 local held = tonumber(redis.call('HGET', PLACES .. client, '*') or '0')
 if redis.call('ZCARD', PENDING .. client) > 0 and held + places > limit then
   local oldest = redis.call('ZRANGE', PENDING .. client, 0, 0, 'WITHSCORES')
-  return { math.max(0, tonumber(oldest[2]) - now), 0 }
+  return { math.max(0, tonumber(oldest[2]) - now), 0, repaired }
 end
--- Request ids are random; a taken one is refused rather than counted twice.
-if redis.call('EXISTS', STATE .. id) == 1 then return { -2, 0 } end
+-- Request ids are random; a taken one is refused rather than counted twice, and one whose state expired but is
+-- still counted gives its places back first.
+if redis.call('EXISTS', STATE .. id) == 1 then return { -2, 0, repaired } end
+release(id)
 
 -- The bound in all: the heaviest share gives way until the new ceremony fits (alone, it fits whatever its size).
 local evicted = 0
 while tonumber(redis.call('GET', TOTAL) or '0') + places > bound do
   local oldest = redis.call('ZRANGE', ALL, 0, 0, 'WITHSCORES')
-  if #oldest == 0 then
-    redis.call('DEL', TOTAL)  -- nothing counted: whatever the total says is stale
-    break
-  end
+  if #oldest == 0 then break end
   if tonumber(oldest[2]) <= now then
     release(oldest[1])
   else
-    -- Shares that disagree with the ids (a part evicted by Redis, an older replica's write) fall back to the oldest.
-    local victim = heaviest() or oldest[1]
+    local victim = heaviest()
+    if not victim then
+      victim = oldest[1]
+      repaired = 1
+    end
     redis.call('DEL', STATE .. victim, CLIENT .. victim)
     release(victim)
     evicted = evicted + 1
   end
 end
 
-release(id)  -- an id whose state expired but is still counted: counted once
 redis.call('SET', STATE .. id, state, 'PX', ttl)
 redis.call('SET', CLIENT .. id, client, 'PX', ttl)
 if redis.call('ZCARD', PENDING .. client) == 0 then redis.call('DEL', PLACES .. client) end
 redis.call('ZADD', PENDING .. client, now + ttl, id)
-redis.call('PEXPIRE', PENDING .. client, ttl)
 redis.call('HSET', PLACES .. client, id, places)
 redis.call('HINCRBY', PLACES .. client, '*', places)
-redis.call('PEXPIRE', PLACES .. client, ttl)
+keep(PENDING .. client, ttl)
+keep(PLACES .. client, ttl)
 
 redis.call('ZADD', ALL, now + ttl, id)
 redis.call('HSET', ENTRIES, id, places .. ' ' .. client .. ' ' .. ARGV[9])
@@ -151,11 +207,16 @@ for i = 1, #members do
   if redis.call('ZSCORE', parents[i], members[i]) then
     redis.call('ZINCRBY', parents[i], places, members[i])
   else
-    -- A new member's fraction below one place orders equals: the earlier it came, the larger, the sooner it goes.
+    -- New to its parent, so nothing under it is counted: whatever is there was lost and goes.
+    redis.call('DEL', SHARES .. ':' .. members[i])
+    -- Its fraction below one place orders equals: the earlier it came, the larger, the sooner it goes.
     local arrival = redis.call('INCR', ARRIVALS) % 536870912
     redis.call('ZADD', parents[i], string.format('%.17g', places + 0.5 - arrival / 1073741824), members[i])
   end
-  redis.call('PEXPIRE', parents[i], KEEP + ttl)
+  redis.call('PEXPIRE', parents[i], KEEP)
 end
-for _, key in ipairs({ ALL, ENTRIES, TOTAL, ARRIVALS }) do redis.call('PEXPIRE', key, KEEP + ttl) end
-return { -1, evicted }
+local leaf = SHARES .. ':' .. members[#members]
+redis.call('ZADD', leaf, now + ttl, id)
+-- A day, whatever the ceremony timeout (at most 30 minutes): longer than any ceremony it counts.
+for _, key in ipairs({ leaf, ALL, ENTRIES, TOTAL, ARRIVALS }) do redis.call('PEXPIRE', key, KEEP) end
+return { -1, evicted, repaired }

@@ -1,18 +1,16 @@
 package io.github.webauthnkit.server.ceremonies;
 
-import io.github.webauthnkit.server.storage.StoreUnavailableException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.github.webauthnkit.server.IntervalGate;
+import io.github.webauthnkit.server.storage.RedisScript;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import redis.clients.jedis.JedisPooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * Ceremony state shared by every replica: a ceremony started on one completes on any other. Entries expire with
@@ -25,28 +23,30 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  *   <li>per client: each client's pending request ids are a sorted set scored by expiry, with the places each takes;
  *   <li>in all: when every place is taken, a start takes the place of another ceremony, chosen by shares as in
  *       memory (the network holding the most, then the client in it holding the most, then its oldest ceremony).
- *       The bound sits well below Redis's own memory limit, so Redis never has to evict keys of its own choosing
- *       (the oldest ceremonies, which are the users', and the rate limits).
+ *       The bound sits well below Redis's own memory limit, so a flood of starts alone does not make Redis evict
+ *       keys of its own choosing (the oldest ceremonies, which are the users', and the rate limits). Should Redis
+ *       lose part of the bookkeeping anyway, the next start counts again from what is left.
  * </ul>
  * The script is {@code webauthn-server/redis/ceremonies.lua}; its keys, which share no hash slot, need one Redis, not a
  * cluster.
  */
 public final class RedisCeremonyStore implements CeremonyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(CeremonyStore.class);
     /**
      * The places all replicas' pending ceremonies may take when {@code WEBAUTHN_PENDING_LIMIT} is empty. A place of
-     * Redis was measured at 2.1 KB (states of 1 KB from 100 addresses of four networks) to 3.0 KB (each from an
-     * IPv6 /32 of its own, the most bookkeeping), so this bound holds 63 to 91 MB; the production stack gives Redis
+     * Redis was measured at 2.2 KB (states of 1 KB from 100 addresses of four networks) to 3.2 KB (each from an
+     * IPv6 /32 of its own, the most bookkeeping), so this bound holds 65 to 96 MB; the production stack gives Redis
      * 192 MB, whose rest holds the rate limits.
      */
     public static final int DEFAULT_PENDING = 30_000;
-    private static final String SCRIPT = script();
+    private static final RedisScript SCRIPT = RedisScript.resource("/webauthn-server/redis/ceremonies.lua");
 
     private final JedisPooled redis;
     private final int pendingPerClient;
     private final int maxPending;
     private final Function<String, List<String>> networksOf;
     private final Evictions evictions = new Evictions();
-    private volatile String sha;
+    private final IntervalGate repairLog = new IntervalGate(Duration.ofMinutes(1));
 
     /**
      * @param pendingPerClient how many places one client's pending ceremonies may take, across every replica: as
@@ -87,6 +87,11 @@ public final class RedisCeremonyStore implements CeremonyStore {
         List<?> answer = (List<?>) run(List.of("put", requestId, state, Long.toString(ttl.toMillis()),
                 Integer.toString(pendingPerClient), client, Integer.toString(InMemoryCeremonyStore.places(state)),
                 Integer.toString(maxPending), String.join(" ", networks)));
+        if ((Long) answer.get(2) == 1 && repairLog.open(System.nanoTime())) {
+            LOG.atWarn().addKeyValue("event", "ceremony_bookkeeping_repaired")
+                    .log("Redis had lost part of the ceremony store's bookkeeping (evicted for memory, or deleted), and"
+                            + " it was counted again; give Redis more memory or a lower WEBAUTHN_PENDING_LIMIT");
+        }
         long code = (Long) answer.get(0);
         if (code >= 0) {
             throw new PendingLimitException(Duration.ofMillis(code));
@@ -109,7 +114,7 @@ public final class RedisCeremonyStore implements CeremonyStore {
         try {
             redis.ping();
         } catch (JedisException e) {
-            throw unavailable(e);
+            throw RedisScript.unavailable(e);
         }
     }
 
@@ -118,36 +123,7 @@ public final class RedisCeremonyStore implements CeremonyStore {
         redis.close();
     }
 
-    /** Runs the script by its digest, sending it whole only when Redis does not have it (the first time, a restart). */
     private Object run(List<String> args) {
-        try {
-            String known = sha;
-            if (known != null) {
-                try {
-                    return redis.evalsha(known, List.of(), args);
-                } catch (JedisNoScriptException e) {
-                    // Redis restarted or its script cache was flushed: load it again below.
-                }
-            }
-            sha = redis.scriptLoad(SCRIPT);
-            return redis.evalsha(sha, List.of(), args);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
-    }
-
-    private static String script() {
-        try (InputStream in = RedisCeremonyStore.class.getResourceAsStream("/webauthn-server/redis/ceremonies.lua")) {
-            if (in == null) {
-                throw new IllegalStateException("webauthn-server/redis/ceremonies.lua is missing from the jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static StoreUnavailableException unavailable(JedisException e) {
-        return new StoreUnavailableException("Redis did not answer: " + e.getMessage(), e);
+        return SCRIPT.run(redis, List.of(), args);
     }
 }

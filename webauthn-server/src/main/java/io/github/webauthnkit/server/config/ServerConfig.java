@@ -71,10 +71,11 @@ import java.util.regex.Pattern;
  *                             native library loads (true), or always by the JDK's own providers (false)
  * @param pendingLimit         WEBAUTHN_PENDING_LIMIT: ceremonies all clients together may have pending, in places of
  *                             1.5 KB (a registration takes one, a larger state as many as its size needs), in memory
- *                             or in Redis across all replicas; 0 (the default, the variable empty) sizes it from the
- *                             heap in memory and is {@link io.github.webauthnkit.server.ceremonies.RedisCeremonyStore#DEFAULT_PENDING}
- *                             in Redis. When all are taken, a start takes the place of the oldest ceremony of the
- *                             client holding the most
+ *                             or in Redis across all replicas, at most {@link #MAX_PENDING_LIMIT}; 0 (the default,
+ *                             the variable empty) sizes it from the heap in memory and is
+ *                             {@link io.github.webauthnkit.server.ceremonies.RedisCeremonyStore#DEFAULT_PENDING} in
+ *                             Redis. When all are taken, a start takes the place of the oldest ceremony of the client
+ *                             holding the most, in the network holding the most
  */
 public record ServerConfig(int port, String rpId, String rpName, Set<String> origins, String issuer, String audience,
                            Duration tokenTtl, Path keysFile, String dbUrl, String dbUser, Path dbPasswordFile,
@@ -85,6 +86,11 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            int pendingPerAddress, Rate registrationsPerAddress, List<AndroidApp> androidApps,
                            List<String> iosApps, Set<String> relatedOrigins,
                            boolean nativeCrypto, int pendingLimit) {
+    /**
+     * The most WEBAUTHN_PENDING_LIMIT may be: 1.5 GB of states, more than any heap or Redis here holds, and well within
+     * what the Redis store's shares count exactly (their scores are doubles with a fraction below one place).
+     */
+    public static final int MAX_PENDING_LIMIT = 1_000_000;
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {
@@ -185,7 +191,8 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                 r.iosApps(),
                 r.relatedOrigins(),
                 Boolean.parseBoolean(r.oneOf("WEBAUTHN_NATIVE_CRYPTO", List.of("true", "false"))),
-                r.optional("WEBAUTHN_PENDING_LIMIT").isEmpty() ? 0 : r.count("WEBAUTHN_PENDING_LIMIT"));
+                r.optional("WEBAUTHN_PENDING_LIMIT").isEmpty() ? 0
+                        : r.count("WEBAUTHN_PENDING_LIMIT", MAX_PENDING_LIMIT));
         if (config.audience().equals(config.managementAudience())) {
             throw new ConfigException("WEBAUTHN_JWT_AUDIENCE='" + config.audience() + "' is the audience of this"
                     + " server's own management tokens; choose the audience of the services that accept its tokens.");
@@ -325,16 +332,21 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
         }
 
         int count(String name) {
+            return count(name, Integer.MAX_VALUE);
+        }
+
+        int count(String name, int max) {
             String value = required(name);
             try {
                 int count = Integer.parseInt(value);
-                if (count >= 1) {
+                if (count >= 1 && count <= max) {
                     return count;
                 }
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new ConfigException(name + "='" + value + "' is invalid: expected a whole number of at least 1.");
+            throw new ConfigException(name + "='" + value + "' is invalid: expected a whole number of at least 1"
+                    + (max == Integer.MAX_VALUE ? "." : " and at most " + max + "."));
         }
 
         /** "count/duration", such as 60/1m: at most a million per period of 1 s to 1 day. */

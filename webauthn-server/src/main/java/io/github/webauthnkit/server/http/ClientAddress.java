@@ -74,8 +74,9 @@ public final class ClientAddress {
 
     /**
      * The networks of a client as {@link #limitKey} names it, widest first: an IPv6 /64's /32 and /48, an IPv4
-     * address's /24 (empty for what is neither). A full in-memory ceremony store shares its places out by these first,
-     * so that many /64s, /48s or addresses of one holder count together there: a /32 holds 65,536 /48s.
+     * address's /24 (empty for what is neither). A full ceremony store (in memory or in Redis) shares its places out
+     * by these first, so that many /64s, /48s or addresses of one holder count together there: a /32 holds 65,536
+     * /48s.
      */
     public static List<String> networksOf(String client) {
         int slash = client.indexOf('/');

@@ -1,7 +1,7 @@
 package io.github.webauthnkit.server.http;
 
 import io.github.webauthnkit.server.config.ServerConfig;
-import io.github.webauthnkit.server.storage.StoreUnavailableException;
+import io.github.webauthnkit.server.storage.RedisScript;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Rate limits shared by every replica, in Redis: one failure counter per key, expiring with its window, and one token
- * bucket per key, expiring once it would be full again. A step's checks run in one script: one round trip, atomic,
+ * bucket per key, expiring once it would be full again. A step's checks run in one script (by its digest): one round trip, atomic,
  * and timed by Redis's clock, so replicas whose clocks differ still refill a bucket alike.
  */
 public final class RedisRateLimiter implements RateLimiter {
@@ -19,14 +19,14 @@ public final class RedisRateLimiter implements RateLimiter {
     /** Not Bucket4j's earlier {@code webauthn:bucket:} keys, which hold another format and expire on their own. */
     private static final String BUCKET_PREFIX = "webauthn:starts:";
     /** Increments and starts the window on the first failure, in one atomic step. */
-    private static final String RECORD = "local n = redis.call('INCR', KEYS[1]) "
-            + "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+    private static final RedisScript RECORD = new RedisScript("local n = redis.call('INCR', KEYS[1]) "
+            + "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n");
     /**
      * KEYS: one per check, in order. ARGV: three per check: {@code f}, the limit, 0 for a failure counter; {@code b},
      * the capacity, the period in ms for a bucket (refilled continuously: capacity tokens per period). Stops at the
      * first refusal and returns {its 1-based index, ms until it passes}, or {0, 0} when every check passed.
      */
-    private static final String ADMIT = "local t = redis.call('TIME') "
+    private static final RedisScript ADMIT = new RedisScript("local t = redis.call('TIME') "
             + "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
             + "for i, key in ipairs(KEYS) do "
             + "  local kind, a, b = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]) "
@@ -45,7 +45,7 @@ public final class RedisRateLimiter implements RateLimiter {
             + "    redis.call('PEXPIRE', key, math.max(1, math.ceil((a - tokens) * b / a))) "
             + "  end "
             + "end "
-            + "return {0, 0}";
+            + "return {0, 0}");
 
     private final JedisPooled redis;
 
@@ -67,12 +67,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 args.addAll(List.of("b", Long.toString(rate.count()), Long.toString(rate.period().toMillis())));
             }
         }
-        List<?> answer;
-        try {
-            answer = (List<?>) redis.eval(ADMIT, keys, args);
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        List<?> answer = (List<?>) ADMIT.run(redis, keys, args);
         int refused = ((Long) answer.get(0)).intValue();
         return refused == 0 ? Optional.empty()
                 : Optional.of(new Refusal(checks.get(refused - 1), Duration.ofMillis((Long) answer.get(1))));
@@ -85,11 +80,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public void recordFailure(String key, Duration window) {
-        try {
-            redis.eval(RECORD, List.of(PREFIX + key), List.of(Long.toString(window.toMillis())));
-        } catch (JedisException e) {
-            throw unavailable(e);
-        }
+        RECORD.run(redis, List.of(PREFIX + key), List.of(Long.toString(window.toMillis())));
     }
 
     @Override
@@ -102,11 +93,7 @@ public final class RedisRateLimiter implements RateLimiter {
         try {
             redis.ping();
         } catch (JedisException e) {
-            throw unavailable(e);
+            throw RedisScript.unavailable(e);
         }
-    }
-
-    private static StoreUnavailableException unavailable(JedisException e) {
-        return new StoreUnavailableException("Redis did not answer: " + e.getMessage(), e);
     }
 }

@@ -10,12 +10,6 @@ import io.github.webauthnkit.server.testing.PostgresServer;
 import io.github.webauthnkit.server.testing.RedisServer;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import io.github.webauthnkit.server.testing.TestServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
@@ -40,14 +34,8 @@ class RedisBoundApiTest {
              RedisServer redis = RedisServer.start();
              JedisPooled raw = RedisClients.open(ServerConfig.fromEnvironment(Map.of("WEBAUTHN_REDIS_URL", redis.url(),
                      "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString())))) {
-            Path ring = Files.createTempDirectory("redis-bound-ring").resolve("jwt_signing_keys.json");
-            Instant now = Instant.now();
-            TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
-            Map<String, String> env = new HashMap<>(Map.of("WEBAUTHN_ORIGINS", ORIGIN,
-                    "WEBAUTHN_KEYS_FILE", ring.toString(), "WEBAUTHN_DB_URL", postgres.jdbcUrl(),
-                    "WEBAUTHN_DB_USER", postgres.user(), "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(),
-                    "WEBAUTHN_REDIS_URL", redis.url(), "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString(),
-                    "WEBAUTHN_TRUST_PROXY", "true", "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.0/8",
+            Map<String, String> env = ServerProcess.shared(ORIGIN, postgres, redis);
+            env.putAll(Map.of("WEBAUTHN_TRUST_PROXY", "true", "WEBAUTHN_TRUSTED_PROXIES", "127.0.0.0/8",
                     "WEBAUTHN_PENDING_LIMIT", Integer.toString(BOUND)));
             try (ServerProcess a = ServerProcess.start(env); ServerProcess b = ServerProcess.start(env)) {
                 raw.configSet("maxmemory-policy", "volatile-ttl");

@@ -333,17 +333,27 @@ class RedisCeremonyStoreTest {
         }
     }
 
-    /** Recomputes every share's places from the counted ceremonies' entries and compares them with the stored tree. */
-    private static void assertSharesAgree(JedisPooled raw) {
+    /** The counted ids have their entries, and the total is the sum of their places. */
+    private static void assertTotalAgrees(JedisPooled raw) {
         Map<String, String> entries = raw.hgetAll("webauthn:ceremony-entries");
         assertThat(new java.util.TreeSet<>(raw.zrange("webauthn:ceremonies", 0, -1)))
                 .as("the counted ids").isEqualTo(new java.util.TreeSet<>(entries.keySet()));
+        long total = entries.values().stream().mapToLong(entry -> Long.parseLong(entry.split(" ")[0])).sum();
+        assertThat(raw.get("webauthn:ceremony-places")).as("the total").isEqualTo(total == 0 ? null : Long.toString(total));
+    }
+
+    /**
+     * Recomputes every share's places from the counted ceremonies' entries and compares them with the stored tree,
+     * and each client's counted ids with its leaf.
+     */
+    private static void assertSharesAgree(JedisPooled raw) {
+        assertTotalAgrees(raw);
+        Map<String, String> entries = raw.hgetAll("webauthn:ceremony-entries");
         Map<String, Long> expected = new java.util.TreeMap<>();
-        long total = 0;
-        for (String entry : entries.values()) {
-            String[] words = entry.trim().split(" ");
+        for (Map.Entry<String, String> counted : entries.entrySet()) {
+            String[] words = counted.getValue().trim().split(" ");
             long places = Long.parseLong(words[0]);
-            total += places;
+            expected.put("webauthn:shares:c:" + words[1] + " " + counted.getKey(), 0L);
             String parent = "webauthn:shares";
             for (int level = 2; level <= words.length; level++) {
                 String member = level < words.length ? "n:" + words[level] : "c:" + words[1];
@@ -356,10 +366,103 @@ class RedisCeremonyStoreTest {
         keys.add("webauthn:shares");
         keys.remove("webauthn:shares-arrivals");
         for (String key : keys) {
-            raw.zrangeWithScores(key, 0, -1).forEach(t -> stored.put(key + " " + t.getElement(), (long) t.getScore()));
+            // A leaf is scored by expiry: only its ids are compared.
+            boolean leaf = key.startsWith("webauthn:shares:c:");
+            raw.zrangeWithScores(key, 0, -1).forEach(t -> stored.put(key + " " + t.getElement(),
+                    leaf ? 0L : (long) t.getScore()));
         }
         assertThat(stored).as("the shares").isEqualTo(expected);
-        assertThat(raw.get("webauthn:ceremony-places")).as("the total").isEqualTo(total == 0 ? null : Long.toString(total));
+    }
+
+    /** A large ceremony into a store full of expired ones: they all give their places back, and nothing gives way. */
+    @Test
+    void aLargeStartMakesRoomFromExpiredCeremoniesFirst() throws Exception {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(100, 20)) {
+            for (int i = 0; i < 20; i++) {
+                store.put("expiring-" + i, "192.0.2." + i, "{}", Duration.ofMillis(30));
+            }
+            Thread.sleep(60);
+            // Twenty places: more than the sixteen expired ones every start gives back anyway.
+            store.put("large", "198.51.100.1", "x".repeat(29_000), Duration.ofMinutes(1));
+            assertThat(store.evicted()).isZero();
+            assertThat(raw.get("webauthn:ceremony-places")).isEqualTo("20");
+            assertSharesAgree(raw);
+        }
+    }
+
+    /** A request id stored again after its state expired, while it was still counted, is counted once. */
+    @Test
+    void anIdStoredAgainAfterItsStateExpiredIsCountedOnce() throws Exception {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(100, 100)) {
+            // Sixteen that expire first, which the start below gives back by the way, and the one it gives back for
+            // its id.
+            for (int i = 0; i < 16; i++) {
+                store.put("short-" + i, "192.0.2.1", "{}", Duration.ofMillis(30));
+            }
+            store.put("again", "192.0.2.1", "{}", Duration.ofMillis(50));
+            Thread.sleep(100);
+            store.put("again", "198.51.100.1", "{}", Duration.ofMinutes(1));
+            assertSharesAgree(raw);
+            assertThat(raw.zscore("webauthn:shares", "n:198.51.100.0/24")).isBetween(1.0, 2.0);
+        }
+    }
+
+    /**
+     * Redis may lose part of the bookkeeping (it evicts keys when full; an operator may delete one): the next start
+     * counts again from what is left instead of making every pending ceremony give way, and the shares go on working.
+     */
+    @Test
+    void lostBookkeepingIsCountedAgainWithoutEvictingEveryone() {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(1_000, 300)) {
+            for (int i = 0; i < 300; i++) {
+                store.put("before-" + i, "10.0." + i % 30 + "." + i % 7, "{}", Duration.ofMinutes(1));
+            }
+            raw.del("webauthn:ceremony-entries");
+            store.put("after-loss", "10.0.0.1", "{}", Duration.ofMinutes(1));
+            assertThat(store.evicted()).as("nothing gave way").isZero();
+            assertTotalAgrees(raw);
+            // What was counted before is not any more; a user counted now keeps a place through the next flood.
+            store.put("user", "198.51.100.7", "{}", Duration.ofMinutes(1));
+            for (int i = 0; i < 900; i++) {
+                store.put("flood-" + i, "10.0." + i % 30 + "." + i % 7, "{}", Duration.ofMinutes(1));
+            }
+            assertThat(store.take("user")).isPresent();
+            assertTotalAgrees(raw);
+            assertThat(raw.get("webauthn:ceremony-places")).isEqualTo("299");
+        }
+    }
+
+    /** The TAKE script of the previous version, which knew nothing of the bound in all: replicas not yet upgraded. */
+    private static final String PREVIOUS_TAKE = "local state = redis.call('GETDEL', KEYS[1]) "
+            + "local client = redis.call('GETDEL', KEYS[2]) "
+            + "if client then "
+            + "  redis.call('ZREM', 'webauthn:pending:' .. client, ARGV[1]) "
+            + "  local places = 'webauthn:pending-places:' .. client "
+            + "  local p = redis.call('HGET', places, ARGV[1]) "
+            + "  if p then redis.call('HINCRBY', places, '*', -tonumber(p)) redis.call('HDEL', places, ARGV[1]) end end "
+            + "return state";
+
+    /**
+     * During a rolling upgrade a replica of the previous version completes ceremonies without giving back their places
+     * in the bound; until they expire they count for their client, which then gives way before a user who holds less.
+     */
+    @Test
+    void ceremoniesCompletedByAPreviousReplicaCountForTheirClientUntilTheyExpire() {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(100, 40)) {
+            store.put("user", "198.51.100.7", "{}", Duration.ofMinutes(1));
+            for (int i = 0; i < 30; i++) {
+                String id = "nat-" + i;
+                store.put(id, "192.0.2.50", "{}", Duration.ofMinutes(1));
+                assertThat(raw.eval(PREVIOUS_TAKE, List.of("webauthn:ceremony:" + id, "webauthn:ceremony-client:" + id),
+                        List.of(id))).isEqualTo("{}");
+            }
+            for (int i = 0; i < 25; i++) {
+                store.put("flood-" + i, "10.0.0." + i, "{}", Duration.ofMinutes(1));
+            }
+            assertThat(store.evicted()).isEqualTo(16);
+            assertThat(store.take("user")).isPresent();
+            assertSharesAgree(raw);
+        }
     }
 
     /** The script runs by its digest; a Redis that lost it (a restart, SCRIPT FLUSH) is sent it again. */

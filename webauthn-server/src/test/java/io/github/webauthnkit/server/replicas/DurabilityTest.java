@@ -7,16 +7,11 @@ import io.github.webauthnkit.server.testing.PostgresServer;
 import io.github.webauthnkit.server.testing.RedisServer;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import io.github.webauthnkit.server.testing.TestServer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -38,15 +33,8 @@ class DurabilityTest {
     @Test
     void everyAcknowledgedRegistrationSurvivesSigkill() throws Exception {
         try (PostgresServer postgres = PostgresServer.start(); RedisServer redis = RedisServer.start()) {
-            Path ring = Files.createTempDirectory("durability-ring").resolve("jwt_signing_keys.json");
-            Instant now = Instant.now();
-            TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "WEBAUTHN_ORIGINS", ORIGIN, "WEBAUTHN_KEYS_FILE", ring.toString(),
-                    "WEBAUTHN_DB_URL", postgres.jdbcUrl(), "WEBAUTHN_DB_USER", postgres.user(),
-                    "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(),
-                    "WEBAUTHN_REDIS_URL", redis.url(), "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString(),
-                    "WEBAUTHN_RATE_LIMIT_ADDRESS", "1000000"));
+            Map<String, String> env = ServerProcess.shared(ORIGIN, postgres, redis);
+            env.put("WEBAUTHN_RATE_LIMIT_ADDRESS", "1000000");
             ServerProcess server = ServerProcess.start(env);
             env.put("WEBAUTHN_PORT", Integer.toString(server.port()));
 

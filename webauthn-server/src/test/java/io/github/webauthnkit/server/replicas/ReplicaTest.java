@@ -7,14 +7,9 @@ import io.github.webauthnkit.server.testing.PostgresServer;
 import io.github.webauthnkit.server.testing.RedisServer;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
-import io.github.webauthnkit.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,15 +36,9 @@ class ReplicaTest {
     static void start() throws Exception {
         postgres = PostgresServer.start();
         redis = RedisServer.start();
-        Path ring = Files.createTempDirectory("replica-ring").resolve("jwt_signing_keys.json");
-        Instant now = Instant.now();
-        TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
-        Map<String, String> env = new HashMap<>(Map.of(
-                "WEBAUTHN_ORIGINS", ORIGIN, "WEBAUTHN_KEYS_FILE", ring.toString(),
-                "WEBAUTHN_DB_URL", postgres.jdbcUrl(), "WEBAUTHN_DB_USER", postgres.user(),
-                "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(),
-                "WEBAUTHN_REDIS_URL", redis.url(), "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString(),
-                "WEBAUTHN_RATE_LIMIT_USERNAME", "3", "WEBAUTHN_RATE_LIMIT_ADDRESS", "10000"));
+        Map<String, String> env = ServerProcess.shared(ORIGIN, postgres, redis);
+        env.put("WEBAUTHN_RATE_LIMIT_USERNAME", "3");
+        env.put("WEBAUTHN_RATE_LIMIT_ADDRESS", "10000");
         a = ServerProcess.start(env);
         b = ServerProcess.start(env);
     }

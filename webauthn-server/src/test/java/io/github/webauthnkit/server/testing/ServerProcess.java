@@ -86,6 +86,24 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The variables of a replica on PostgreSQL and Redis, as the production stack runs it, with a fresh ES256 ring in
+     * a new temporary directory that every replica given the same map shares; a mutable map to add to.
+     */
+    public static Map<String, String> shared(String origin, PostgresServer postgres, RedisServer redis) {
+        try {
+            Path ring = Files.createTempDirectory("replicas-").resolve("jwt_signing_keys.json");
+            Instant now = Instant.now();
+            TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
+            return new HashMap<>(Map.of("WEBAUTHN_ORIGINS", origin, "WEBAUTHN_KEYS_FILE", ring.toString(),
+                    "WEBAUTHN_DB_URL", postgres.jdbcUrl(), "WEBAUTHN_DB_USER", postgres.user(),
+                    "WEBAUTHN_DB_PASSWORD_FILE", postgres.passwordFile().toString(), "WEBAUTHN_REDIS_URL", redis.url(),
+                    "WEBAUTHN_REDIS_PASSWORD_FILE", redis.passwordFile().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }

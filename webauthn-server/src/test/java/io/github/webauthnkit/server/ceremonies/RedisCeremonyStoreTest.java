@@ -465,6 +465,19 @@ class RedisCeremonyStoreTest {
         }
     }
 
+    /** Replicas with different ceremony timeouts: a short ceremony does not cut short a client's count of a long one. */
+    @Test
+    void aShortCeremonyDoesNotForgetAClientsLongOne() throws Exception {
+        try (JedisPooled raw = emptied(); RedisCeremonyStore store = bounded(2, 100)) {
+            store.put("long", "192.0.2.1", "{}", Duration.ofMinutes(30));
+            store.put("short", "192.0.2.1", "{}", Duration.ofMillis(100));
+            Thread.sleep(200);
+            store.put("next", "192.0.2.1", "{}", Duration.ofMinutes(1));
+            assertThatThrownBy(() -> store.put("one-too-many", "192.0.2.1", "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
     /** The script runs by its digest; a Redis that lost it (a restart, SCRIPT FLUSH) is sent it again. */
     @Test
     void aRedisThatLostTheScriptIsSentItAgain() {

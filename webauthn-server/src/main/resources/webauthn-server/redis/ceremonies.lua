@@ -50,14 +50,36 @@ local function path(client, networks)
   return parents, members
 end
 
--- Takes places off a member and the members above it; one left with less than a place leaves its parent (the
--- fraction below one place only orders equals).
+-- Takes places off a member and the members above it, from the bottom up; one left with less than a place leaves its
+-- parent (the fraction below one place only orders equals). A member already gone was taken off above when it went.
 local function subtract(parents, members, last, places)
-  for i = 1, last do
+  for i = last, 1, -1 do
+    if not redis.call('ZSCORE', parents[i], members[i]) then return end
     if tonumber(redis.call('ZINCRBY', parents[i], -places, members[i])) < 1 then
       redis.call('ZREM', parents[i], members[i])
     end
   end
+end
+
+-- Adds a counted id's places to its shares on the way to its client, and the id to its client's leaf.
+local function share(id, places, client, networks, expiry)
+  local parents, members = path(client, networks)
+  for i = 1, #members do
+    if redis.call('ZSCORE', parents[i], members[i]) then
+      redis.call('ZINCRBY', parents[i], places, members[i])
+    else
+      -- New to its parent, so nothing under it is counted: whatever is there was lost and goes.
+      redis.call('DEL', SHARES .. ':' .. members[i])
+      -- Its fraction below one place orders equals: the earlier it came, the larger, the sooner it goes.
+      local arrival = redis.call('INCR', ARRIVALS) % 536870912
+      redis.call('PEXPIRE', ARRIVALS, KEEP)
+      redis.call('ZADD', parents[i], string.format('%.17g', places + 0.5 - arrival / 1073741824), members[i])
+    end
+    redis.call('PEXPIRE', parents[i], KEEP)
+  end
+  local leaf = SHARES .. ':' .. members[#members]
+  redis.call('ZADD', leaf, expiry, id)
+  redis.call('PEXPIRE', leaf, KEEP)
 end
 
 -- Frees a ceremony's places in its client's own limit (again is harmless).
@@ -87,23 +109,38 @@ local function release(id)
   return true
 end
 
--- Redis lost part of the bookkeeping (it evicts keys when full; an operator may delete some): an entry without its
--- expiry is released, an expiry without its entry dropped, and the total counted again. The shares of what was
--- lost are pruned where the walk below finds them empty.
-local function repair()
+-- Redis lost part of the bookkeeping (it evicts keys when full; an operator may delete some): everything is counted
+-- again from the entries. An expiry without its entry is dropped (its places are unknown), an entry without its
+-- expiry counts until the longest a ceremony started now may live, and the shares are built again. One pass over
+-- what is counted, which WEBAUTHN_PENDING_LIMIT bounds.
+local function repair(ttl)
+  local expiries = {}
+  local counted = redis.call('ZRANGE', ALL, 0, -1, 'WITHSCORES')
+  for i = 1, #counted, 2 do expiries[counted[i]] = counted[i + 1] end
+  redis.call('DEL', ALL)
+  -- The old shares, three levels down from the root (networks, networks in them, clients' leaves).
+  local doomed = { SHARES }
+  local i = 1
+  while i <= #doomed do
+    -- A leaf's members are request ids, not shares: only the root and networks lead further down.
+    if i == 1 or string.sub(doomed[i], #SHARES + 2, #SHARES + 3) == 'n:' then
+      for _, member in ipairs(redis.call('ZRANGE', doomed[i], 0, -1)) do doomed[#doomed + 1] = SHARES .. ':' .. member end
+    end
+    i = i + 1
+  end
+  for _, key in ipairs(doomed) do redis.call('DEL', key) end
   local total = 0
   local entries = redis.call('HGETALL', ENTRIES)
-  for i = 1, #entries, 2 do
-    if redis.call('ZSCORE', ALL, entries[i]) then
-      total = total + tonumber(split(entries[i + 1])[1])
-    else
-      release(entries[i])
-    end
+  for j = 1, #entries, 2 do
+    local id, fields = entries[j], split(entries[j + 1])
+    local places = tonumber(fields[1])
+    local expiry = expiries[id] or (now + ttl)
+    redis.call('ZADD', ALL, expiry, id)
+    share(id, places, fields[2], { unpack(fields, 3) }, expiry)
+    total = total + places
   end
-  for _, id in ipairs(redis.call('ZRANGE', ALL, 0, -1)) do
-    if redis.call('HEXISTS', ENTRIES, id) == 0 then redis.call('ZREM', ALL, id) end
-  end
-  if total > 0 then redis.call('SET', TOTAL, total) else redis.call('DEL', TOTAL) end
+  if total > 0 then redis.call('SET', TOTAL, total, 'PX', KEEP) else redis.call('DEL', TOTAL) end
+  redis.call('PEXPIRE', ALL, KEEP)
 end
 
 -- The counted id that gives way: the heaviest member at every level down, then that client's oldest ceremony. What
@@ -152,7 +189,7 @@ local places, bound, networks = tonumber(ARGV[7]), tonumber(ARGV[8]), split(ARGV
 local repaired = 0
 local counted = redis.call('ZCARD', ALL)
 if counted ~= redis.call('HLEN', ENTRIES) or (counted > 0) ~= (redis.call('EXISTS', TOTAL) == 1) then
-  repair()
+  repair(ttl)
   repaired = 1
 end
 
@@ -174,8 +211,18 @@ release(id)
 -- The bound in all: the heaviest share gives way until the new ceremony fits (alone, it fits whatever its size).
 local evicted = 0
 while tonumber(redis.call('GET', TOTAL) or '0') + places > bound do
+  -- More given way than the new ceremony needs places: the total said more than is counted (or a replica with a
+  -- larger bound filled the store; every replica should have the same one). Counted again once, then on.
+  if evicted == places + 1 and repaired == 0 then
+    repair(ttl)
+    repaired = 1
+  end
   local oldest = redis.call('ZRANGE', ALL, 0, 0, 'WITHSCORES')
-  if #oldest == 0 then break end
+  if #oldest == 0 then
+    redis.call('DEL', TOTAL)
+    repaired = 1
+    break
+  end
   if tonumber(oldest[2]) <= now then
     release(oldest[1])
   else
@@ -202,21 +249,7 @@ keep(PLACES .. client, ttl)
 redis.call('ZADD', ALL, now + ttl, id)
 redis.call('HSET', ENTRIES, id, places .. ' ' .. client .. ' ' .. ARGV[9])
 redis.call('INCRBY', TOTAL, places)
-local parents, members = path(client, networks)
-for i = 1, #members do
-  if redis.call('ZSCORE', parents[i], members[i]) then
-    redis.call('ZINCRBY', parents[i], places, members[i])
-  else
-    -- New to its parent, so nothing under it is counted: whatever is there was lost and goes.
-    redis.call('DEL', SHARES .. ':' .. members[i])
-    -- Its fraction below one place orders equals: the earlier it came, the larger, the sooner it goes.
-    local arrival = redis.call('INCR', ARRIVALS) % 536870912
-    redis.call('ZADD', parents[i], string.format('%.17g', places + 0.5 - arrival / 1073741824), members[i])
-  end
-  redis.call('PEXPIRE', parents[i], KEEP)
-end
-local leaf = SHARES .. ':' .. members[#members]
-redis.call('ZADD', leaf, now + ttl, id)
+share(id, places, client, networks, now + ttl)
 -- A day, whatever the ceremony timeout (at most 30 minutes): longer than any ceremony it counts.
-for _, key in ipairs({ leaf, ALL, ENTRIES, TOTAL, ARRIVALS }) do redis.call('PEXPIRE', key, KEEP) end
+for _, key in ipairs({ ALL, ENTRIES, TOTAL }) do redis.call('PEXPIRE', key, KEEP) end
 return { -1, evicted, repaired }

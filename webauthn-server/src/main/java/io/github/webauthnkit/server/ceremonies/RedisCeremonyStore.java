@@ -35,7 +35,7 @@ public final class RedisCeremonyStore implements CeremonyStore {
     /**
      * The places all replicas' pending ceremonies may take when {@code WEBAUTHN_PENDING_LIMIT} is empty. A place of
      * Redis was measured at 2.2 KB (states of 1 KB from 100 addresses of four networks) to 3.2 KB (each from an
-     * IPv6 /32 of its own, the most bookkeeping), so this bound holds 65 to 96 MB; the production stack gives Redis
+     * IPv6 /32 of its own, the most bookkeeping), so this bound holds 62 to 92 MiB; the production stack gives Redis
      * 192 MB, whose rest holds the rate limits.
      */
     public static final int DEFAULT_PENDING = 30_000;

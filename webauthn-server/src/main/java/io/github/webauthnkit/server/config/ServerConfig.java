@@ -87,10 +87,11 @@ public record ServerConfig(int port, String rpId, String rpName, Set<String> ori
                            List<String> iosApps, Set<String> relatedOrigins,
                            boolean nativeCrypto, int pendingLimit) {
     /**
-     * The most WEBAUTHN_PENDING_LIMIT may be: 1.5 GB of states, more than any heap or Redis here holds, and well within
-     * what the Redis store's shares count exactly (their scores are doubles with a fraction below one place).
+     * The most WEBAUTHN_PENDING_LIMIT may be, as the heap's bound is at most: 150 MB of states. The Redis store counts
+     * its shares exactly far beyond it, and counts everything again in one script after Redis lost part of its
+     * bookkeeping, which takes about a second for 30,000 pending ceremonies and should not block Redis for much longer.
      */
-    public static final int MAX_PENDING_LIMIT = 1_000_000;
+    public static final int MAX_PENDING_LIMIT = 100_000;
 
     /** A token bucket: {@code count} at once, refilled at {@code count} per {@code period}; written "30/1m". */
     public record Rate(int count, Duration period) {

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -58,6 +59,9 @@ public final class RedisScript {
             Object answer = redis.eval(source, keys, args);
             loaded = true;
             return answer;
+        } catch (JedisDataException e) {
+            // An error Redis answered with (out of memory, busy with a long script, a fault in the script).
+            throw new StoreUnavailableException("Redis refused the request: " + e.getMessage(), e);
         } catch (JedisException e) {
             throw unavailable(e);
         }

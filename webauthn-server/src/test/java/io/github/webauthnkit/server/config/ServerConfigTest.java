@@ -95,8 +95,8 @@ class ServerConfigTest {
         "WEBAUTHN_PENDING_LIMIT_ADDRESS|0|WEBAUTHN_PENDING_LIMIT_ADDRESS='0' is invalid",
         "WEBAUTHN_PENDING_LIMIT|0|WEBAUTHN_PENDING_LIMIT='0' is invalid: expected a whole number of at least 1",
         "WEBAUTHN_PENDING_LIMIT|heap|WEBAUTHN_PENDING_LIMIT='heap' is invalid",
-        "WEBAUTHN_PENDING_LIMIT|1000001|WEBAUTHN_PENDING_LIMIT='1000001' is invalid: expected a whole number of at least"
-                + " 1 and at most 1000000.",
+        "WEBAUTHN_PENDING_LIMIT|100001|WEBAUTHN_PENDING_LIMIT='100001' is invalid: expected a whole number of at least"
+                + " 1 and at most 100000.",
         "WEBAUTHN_REGISTRATION_LIMIT_ADDRESS|20 per hour|WEBAUTHN_REGISTRATION_LIMIT_ADDRESS='20 per hour' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/33|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/33' is invalid",
         "WEBAUTHN_TRUSTED_PROXIES|10.0.0.0/x|WEBAUTHN_TRUSTED_PROXIES entry '10.0.0.0/x' is invalid",

@@ -3,6 +3,7 @@ package io.github.webauthnkit.server.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.server.ProcessGuard;
+import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.testing.PostgresServer;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import java.io.IOException;
@@ -30,13 +31,13 @@ class ProcessLifecycleTest {
 
     /**
      * A client allowed many pending ceremonies (as many addresses are) fills a small heap with ceremony state until
-     * the JVM throws OutOfMemoryError: the bound in all, sized from the heap by default, raised far past what 32 MiB
-     * holds.
+     * the JVM throws OutOfMemoryError: the bound in all, sized from the heap by default, raised to the most it may be
+     * (100,000 places, about 120 MB), far past what 32 MiB holds.
      */
     @Test
     void outOfMemoryTheServerExitsByItself() throws Exception {
         Map<String, String> env = embedded();
-        env.put("WEBAUTHN_PENDING_LIMIT", "1000000");
+        env.put("WEBAUTHN_PENDING_LIMIT", Integer.toString(ServerConfig.MAX_PENDING_LIMIT));
         ServerProcess server = ServerProcess.start(env, List.of("-Xmx32m"));
         AtomicInteger started = new AtomicInteger();
         ExecutorService flood = Executors.newFixedThreadPool(8);

@@ -8,12 +8,18 @@ import io.github.webauthnkit.server.http.ClientAddress;
 import io.github.webauthnkit.server.http.RateLimiter;
 import io.github.webauthnkit.server.http.RedisRateLimiter;
 import io.github.webauthnkit.server.storage.RedisClients;
+import io.github.webauthnkit.server.storage.RedisScript;
+import io.github.webauthnkit.server.storage.StoreUnavailableException;
 import io.github.webauthnkit.server.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -301,7 +307,7 @@ class RedisCeremonyStoreTest {
         String large = "x".repeat(29_000);
         List<String> clients = List.of("192.0.2.1", "192.0.2.2", "198.51.100.1", "2001:db8:1:1:0:0:0:0/64",
                 "2001:db8:1:2:0:0:0:0/64", "2001:db8:2:1:0:0:0:0/64", "2001:db9:0:0:0:0:0:0/64", "not-an-address");
-        java.util.Random random = new java.util.Random(17);
+        Random random = new Random(17);
         try (JedisPooled raw = emptied(); RedisCeremonyStore a = bounded(40, 60); RedisCeremonyStore b = bounded(40, 60)) {
             List<String> started = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
@@ -341,8 +347,8 @@ class RedisCeremonyStoreTest {
             assertThat(raw.pttl(key)).as("the expiry of " + key).isPositive();
         }
         Map<String, String> entries = raw.hgetAll("webauthn:ceremony-entries");
-        assertThat(new java.util.TreeSet<>(raw.zrange("webauthn:ceremonies", 0, -1)))
-                .as("the counted ids").isEqualTo(new java.util.TreeSet<>(entries.keySet()));
+        assertThat(new TreeSet<>(raw.zrange("webauthn:ceremonies", 0, -1)))
+                .as("the counted ids").isEqualTo(new TreeSet<>(entries.keySet()));
         long total = entries.values().stream().mapToLong(entry -> Long.parseLong(entry.split(" ")[0])).sum();
         assertThat(raw.get("webauthn:ceremony-places")).as("the total").isEqualTo(total == 0 ? null : Long.toString(total));
     }
@@ -354,7 +360,7 @@ class RedisCeremonyStoreTest {
     private static void assertSharesAgree(JedisPooled raw) {
         assertTotalAgrees(raw);
         Map<String, String> entries = raw.hgetAll("webauthn:ceremony-entries");
-        Map<String, Long> expected = new java.util.TreeMap<>();
+        Map<String, Long> expected = new TreeMap<>();
         for (Map.Entry<String, String> counted : entries.entrySet()) {
             String[] words = counted.getValue().trim().split(" ");
             long places = Long.parseLong(words[0]);
@@ -366,8 +372,8 @@ class RedisCeremonyStoreTest {
                 parent = "webauthn:shares:" + member;
             }
         }
-        Map<String, Long> stored = new java.util.TreeMap<>();
-        java.util.Set<String> keys = new java.util.TreeSet<>(raw.keys("webauthn:shares:*"));
+        Map<String, Long> stored = new TreeMap<>();
+        Set<String> keys = new TreeSet<>(raw.keys("webauthn:shares:*"));
         keys.add("webauthn:shares");
         keys.remove("webauthn:shares-arrivals");
         for (String key : keys) {
@@ -490,6 +496,26 @@ class RedisCeremonyStoreTest {
             store.put("next", "192.0.2.1", "{}", Duration.ofMinutes(1));
             assertThatThrownBy(() -> store.put("one-too-many", "192.0.2.1", "{}", Duration.ofMinutes(1)))
                     .isInstanceOf(PendingLimitException.class);
+        }
+    }
+
+    /** The script keeps a client and its networks as words of one value: a key with white space is refused before. */
+    @Test
+    void aClientKeyWithWhiteSpaceIsRefused() {
+        try (RedisCeremonyStore store = bounded(100, 100)) {
+            assertThatThrownBy(() -> store.put("spaced", "192.0.2.1 x", "{}", Duration.ofMinutes(1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("A client or network key is empty or has white space: 192.0.2.1 x");
+        }
+    }
+
+    /** An error Redis answers with (here a fault in the script) is told apart from no answer at all. */
+    @Test
+    void anErrorRedisAnswersIsReportedAsRefused() {
+        try (JedisPooled raw = RedisClients.open(config)) {
+            assertThatThrownBy(() -> new RedisScript("return redis.call('NO-SUCH-COMMAND')").run(raw, List.of(),
+                    List.of())).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageStartingWith("Redis refused the request: ");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.RunningServer;
+import io.github.webauthnkit.server.testing.ScratchFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ class ThinProjectIT {
 
     /** A directory of links to this machine's commands, less PostgreSQL, Redis, Chromium and Docker. */
     private static Path jdkOnlyBin() throws IOException {
-        Path bin = Files.createTempDirectory("jdk-only-bin");
+        Path bin = ScratchFiles.directory("jdk-only-bin");
         for (String dir : List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
             Path d = Path.of(dir);
             if (!Files.isDirectory(d)) {

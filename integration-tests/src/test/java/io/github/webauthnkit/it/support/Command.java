@@ -1,5 +1,6 @@
 package io.github.webauthnkit.it.support;
 
+import io.github.webauthnkit.server.testing.ScratchFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class Command {
 
     public static Result run(Path dir, Duration limit, Map<String, String> environment, List<String> command) {
         try {
-            Path log = Files.createTempFile("command", ".log");
+            Path log = ScratchFiles.file("command", ".log");
             try {
                 ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                         .redirectOutput(log.toFile());

@@ -1,6 +1,7 @@
 package io.github.webauthnkit.it.support;
 
 import io.github.webauthnkit.server.testing.ProcessWatcher;
+import io.github.webauthnkit.server.testing.ScratchFiles;
 import io.github.webauthnkit.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +50,7 @@ public final class RunningServer implements AutoCloseable {
                                       List<String> jvmOptions) {
         try {
             int port = freePort();
-            Path log = Files.createTempFile("server", ".log");
+            Path log = ScratchFiles.file("server", ".log");
             Map<String, String> env = new HashMap<>();
             env.put("WEBAUTHN_PORT", Integer.toString(port));
             env.put("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");

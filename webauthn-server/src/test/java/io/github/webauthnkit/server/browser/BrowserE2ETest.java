@@ -3,8 +3,8 @@ package io.github.webauthnkit.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.server.testing.Chromium;
+import io.github.webauthnkit.server.testing.ScratchFiles;
 import io.github.webauthnkit.server.testing.TestServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -75,7 +75,7 @@ class BrowserE2ETest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start();
-        related = new RelatedOriginProxy(Files.createTempDirectory("related-origin-"));
+        related = new RelatedOriginProxy(ScratchFiles.directory("related-origin-"));
         chromium = Chromium.start(related.browserArguments().toArray(String[]::new));
         browser = chromium.driver();
         firstTab = browser.getWindowHandle();

@@ -110,7 +110,7 @@ final class LocalProcess {
     }
 
     /**
-     * Deletes a directory the tests made, with what is in it; what cannot be deleted stays, and is named. One already
+     * Deletes a directory the tests made, with what is in it (or a file); what cannot be deleted stays, and is named. One already
      * gone (a watcher's work) is no news.
      */
     static void deleteTree(Path dir) {

@@ -53,7 +53,7 @@ public final class ServerProcess implements AutoCloseable {
         env.putIfAbsent("WEBAUTHN_BIND_ADDRESS", "127.0.0.1");
         env.putIfAbsent("WEBAUTHN_RP_ID", "localhost");
         try {
-            Path log = Files.createTempFile("replica-" + port + "-", ".log");
+            Path log = ScratchFiles.file("replica-" + port + "-", ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
@@ -70,11 +70,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * The variables of a server on the embedded default (file database, ceremony state in memory) with a fresh ES256
-     * ring in a new temporary directory; a mutable map to add to.
+     * ring in a new temporary directory (deleted when the tests' JVM ends); a mutable map to add to.
      */
     public static Map<String, String> embedded(String origin) {
         try {
-            Path dir = Files.createTempDirectory("replica-");
+            Path dir = ScratchFiles.directory("replica-");
             Path ring = dir.resolve("jwt_signing_keys.json");
             Instant now = Instant.now();
             TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
@@ -88,11 +88,12 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * The variables of a replica on PostgreSQL and Redis, as the production stack runs it, with a fresh ES256 ring in
-     * a new temporary directory that every replica given the same map shares; a mutable map to add to.
+     * a new temporary directory that every replica given the same map shares (deleted when the tests' JVM ends); a
+     * mutable map to add to.
      */
     public static Map<String, String> shared(String origin, PostgresServer postgres, RedisServer redis) {
         try {
-            Path ring = Files.createTempDirectory("replicas-").resolve("jwt_signing_keys.json");
+            Path ring = ScratchFiles.directory("replicas-").resolve("jwt_signing_keys.json");
             Instant now = Instant.now();
             TestServer.writeRing(ring, List.of(TestServer.newKey("ES256", now, now)));
             return new HashMap<>(Map.of("WEBAUTHN_ORIGINS", origin, "WEBAUTHN_KEYS_FILE", ring.toString(),

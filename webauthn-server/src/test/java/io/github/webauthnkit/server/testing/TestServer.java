@@ -63,7 +63,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(String algorithm, Map<String, String> overrides,
                                    UnaryOperator<WebAuthnServer.Builder> extensions) {
         try {
-            Path dir = Files.createTempDirectory("webauthn-test-");
+            Path dir = ScratchFiles.directory("webauthn-test-");
             Path ring = dir.resolve("jwt_signing_keys.json");
             Instant now = Instant.now();
             writeRing(ring, List.of(newKey(algorithm, now, now)));
@@ -149,8 +149,10 @@ public final class TestServer implements AutoCloseable {
     }
 
     @Override
+    /** Stops the server and deletes its directory: its signing key ring and database. */
     public void close() {
         server.close();
+        ScratchFiles.delete(dir);
     }
 
     private static int freePort() throws IOException {

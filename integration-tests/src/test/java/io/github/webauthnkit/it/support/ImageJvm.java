@@ -15,15 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * How the generated project's image runs its JVM, read from its {@code docker/Dockerfile} so that tests and the
- * benchmark run exactly that outside a container: the JAVA_TOOL_OPTIONS and the C library's memory settings of its ENV,
- * the RUN instruction that copies the native cryptography library out of the jar, the AOT cache's training RUN
- * instruction and the ENTRYPOINT's JVM options, with
+ * benchmark run exactly that outside a container: the JAVA_TOOL_OPTIONS, the RUN instruction that copies the native
+ * cryptography library out of the jar, the AOT cache's training RUN instruction and the ENTRYPOINT's JVM options, with
  * the image's paths ({@code /app/server.jar}, {@code /app/native}, {@code /app/server.aot}) replaced by the project's
  * jar and a directory and a cache of the caller's choice ({@link Locations}), and the image's Java by a JDK of the
  * same feature release ({@link #jdk()}).
  */
-public record ImageJvm(String toolOptions, Map<String, String> cLibrary, String nativeRun, String trainingRun,
-                       List<String> serverOptions) {
+public record ImageJvm(String toolOptions, String nativeRun, String trainingRun, List<String> serverOptions) {
     /** The server's start-up line (JSON logs) when the Amazon Corretto Crypto Provider signs, as in the image. */
     public static final String NATIVE_SIGNATURES =
             "{\"event\":\"crypto_provider\"},{\"provider\":\"AmazonCorrettoCryptoProvider\"}";
@@ -33,8 +31,6 @@ public record ImageJvm(String toolOptions, Map<String, String> cLibrary, String 
     /** The image's Java (docker/Dockerfile's JRE_IMAGE), installed on the kit's test machines. */
     private static final String DEFAULT_JDK = "/usr/lib/jvm/temurin-25-jdk-amd64";
     private static final Pattern TOOL_OPTIONS = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
-    /** The C library's memory settings the image's ENV gives the JVM (MALLOC_ARENA_MAX). */
-    private static final Pattern C_LIBRARY = Pattern.compile("(?m)^(?:ENV)?\\s+(MALLOC_[A-Z_]+)=([0-9]+)\\b");
     /** A RUN instruction with its continuation lines. */
     private static final Pattern RUN = Pattern.compile("(?m)^RUN ((?:[^\\n]*\\\\\\n)*[^\\n]*)$");
     private static final Pattern ENTRYPOINT = Pattern.compile("(?m)^ENTRYPOINT \\[\"java\", (.*)\"-jar\", \""
@@ -48,11 +44,6 @@ public record ImageJvm(String toolOptions, Map<String, String> cLibrary, String 
             throw new UncheckedIOException(e);
         }
         Matcher tool = find(TOOL_OPTIONS, dockerfile, "JAVA_TOOL_OPTIONS=\"...\"");
-        Map<String, String> cLibrary = new HashMap<>();
-        Matcher setting = C_LIBRARY.matcher(dockerfile);
-        while (setting.find()) {
-            cLibrary.put(setting.group(1), setting.group(2));
-        }
         String nativeRun = run(dockerfile, NativeLibrary.class.getName() + " " + IMAGE_NATIVE);
         String training = run(dockerfile, "-XX:AOTCacheOutput=" + IMAGE_CACHE);
         Matcher entrypoint = find(ENTRYPOINT, dockerfile, "ENTRYPOINT [\"java\", ..., \"-jar\", \"" + IMAGE_JAR + "\"]");
@@ -63,7 +54,7 @@ public record ImageJvm(String toolOptions, Map<String, String> cLibrary, String 
                 serverOptions.add(option.substring(1, option.length() - 1));
             }
         }
-        return new ImageJvm(tool.group(1), Map.copyOf(cLibrary), nativeRun, training, List.copyOf(serverOptions));
+        return new ImageJvm(tool.group(1), nativeRun, training, List.copyOf(serverOptions));
     }
 
     /**
@@ -92,16 +83,6 @@ public record ImageJvm(String toolOptions, Map<String, String> cLibrary, String 
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * The environment the image's ENV gives its JVM: its JAVA_TOOL_OPTIONS with {@code moreOptions} after them (the
-     * container's memory limit, say) and its C library's memory settings.
-     */
-    public Map<String, String> environment(String moreOptions) {
-        Map<String, String> environment = new HashMap<>(cLibrary);
-        environment.put("JAVA_TOOL_OPTIONS", toolOptions + " " + moreOptions);
-        return Map.copyOf(environment);
     }
 
     /** Where the image's files are outside it: the project's jar, the native library's directory, the AOT cache. */

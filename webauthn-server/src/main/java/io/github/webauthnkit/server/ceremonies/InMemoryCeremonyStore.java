@@ -27,7 +27,7 @@ import java.util.function.Function;
  * most, and that client's oldest ceremony (of two holding as much, the earlier gives way). Every network's share, and
  * every client's in it, is then the same or nearly. A flood from many addresses then takes the ceremonies of its own
  * addresses, each of which holds far more than a user's one or two, instead of refusing everyone's starts; to take a
- * user's ceremony, a flood needs about as many networks as the bound has places (about 7,900 on the image's heap),
+ * user's ceremony, a flood needs about as many networks as the bound has places (about 10,500 on the image's heap),
  * each holding as little as that user's. Who holds more gives way sooner: many users pending behind one NAT address,
  * or a sign-in that lists many long passkey ids. The shared store in Redis gives way by the same shares
  * ({@link RedisCeremonyStore}).

@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded ceremony state is bounded by the heap it runs in: on the heap the image gives a 512m container (48 MiB),
+ * The embedded ceremony state is bounded by the heap it runs in: on the heap the image gives a 512m container (64 MiB),
  * a flood of starts that completes none, from a hundred addresses (their per-address limits raised, as many more
  * addresses would together), takes the places of its own oldest ceremonies once the bound is reached; the server
  * stays up, and a user who started before the flood completes. With a fixed bound of 100,000 pending ceremonies
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * and with a full store refusing every start, the user could not have started at all.
  */
 class HeapBoundApiTest {
-    private static final long HEAP = 48L << 20;
+    private static final long HEAP = 64L << 20;
     private static final int FLOOD_ADDRESSES = 100;
     private static final String ORIGIN = "http://localhost:8443";
 
@@ -61,7 +61,7 @@ class HeapBoundApiTest {
     private static void registrationsFloodAroundAUser(int bounds, String from, IntFunction<String> addressOf,
                                                       boolean userKept) throws Exception {
         try (ServerProcess server = smallHeapServer()) {
-            // The JVM's maximum heap is -Xmx less a survivor space: the bound is a quarter of a little under 48 MiB.
+            // The JVM's maximum heap is -Xmx less a survivor space: the bound is a quarter of a little under 64 MiB.
             int lowest = InMemoryCeremonyStore.boundFor(HEAP - HEAP / 16);
             int bound = InMemoryCeremonyStore.boundFor(HEAP);
             assertThat(bound).as("a small heap's bound").isLessThan(InMemoryCeremonyStore.MAX_PENDING / 5);

@@ -113,6 +113,11 @@ public final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Where the replica writes its output. */
+    Path logFile() {
+        return log;
+    }
+
     public int port() {
         return port;
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,10 @@ class TestServerCleanupTest {
             pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             run.destroyForcibly();
             dirs.forEach(LocalProcess::deleteTree);
+            // The killed run's own scratch files (a replica's key ring, database and log): its JVM got no chance to
+            // delete them.
+            LocalProcess.deleteTree(Path.of(started[9]));
+            LocalProcess.deleteTree(Path.of(started[10]));
         }
     }
 
@@ -95,10 +100,12 @@ class TestServerCleanupTest {
         public static void main(String[] args) throws InterruptedException {
             RedisServer redis = RedisServer.start();
             PostgresServer postgres = PostgresServer.start();
-            ServerProcess replica = ServerProcess.start(ServerProcess.embedded("http://localhost:8080"));
+            Map<String, String> embedded = ServerProcess.embedded("http://localhost:8080");
+            ServerProcess replica = ServerProcess.start(embedded);
             System.out.println("ready " + port(redis.url()) + " " + port(postgres.jdbcUrl()) + " " + replica.port()
                     + " " + redis.dir() + " " + postgres.dir() + " " + redis.pid() + " " + postgres.pid() + " "
-                    + replica.pid());
+                    + replica.pid() + " " + Path.of(embedded.get("WEBAUTHN_KEYS_FILE")).getParent() + " "
+                    + replica.logFile());
             Thread.sleep(120_000);
         }
 

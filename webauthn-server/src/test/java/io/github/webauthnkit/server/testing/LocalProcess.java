@@ -48,6 +48,20 @@ final class LocalProcess {
         return file;
     }
 
+    /** The {@code java} of the JVM the tests run on. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * Starts {@code main} in a JVM of its own on the tests' class path, its error output merged into its output: a
+     * test run of its own, for tests of what such a run leaves behind.
+     */
+    static Process startJvm(Class<?> main) throws IOException {
+        return new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), main.getName())
+                .redirectErrorStream(true).start();
+    }
+
     /** Runs a command to completion and fails with its output when it fails. */
     static void run(List<String> command, Duration limit) {
         try {
@@ -110,8 +124,8 @@ final class LocalProcess {
     }
 
     /**
-     * Deletes a directory the tests made, with what is in it (or a file); what cannot be deleted stays, and is named. One already
-     * gone (a watcher's work) is no news.
+     * Deletes a directory the tests made, with what is in it, or a file; what cannot be deleted stays, and is named.
+     * One already gone (a watcher's work) is no news.
      */
     static void deleteTree(Path dir) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

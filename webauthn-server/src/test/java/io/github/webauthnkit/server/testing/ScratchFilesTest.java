@@ -28,8 +28,7 @@ class ScratchFilesTest {
 
     @Test
     void whatTheTestsMadeGoesWhenTheirJvmEnds() throws Exception {
-        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), EndingRun.class.getName()).redirectErrorStream(true).start();
+        Process run = LocalProcess.startJvm(EndingRun.class);
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the run ended").isTrue();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(run.exitValue()).as(output).isZero();

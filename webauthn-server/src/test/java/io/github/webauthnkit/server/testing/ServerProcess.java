@@ -55,7 +55,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             Path log = ScratchFiles.file("replica-" + port + "-", ".log");
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(LocalProcess.java());
             command.addAll(jvmOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), WebAuthnServer.class.getName()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

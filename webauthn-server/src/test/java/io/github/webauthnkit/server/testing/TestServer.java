@@ -148,8 +148,8 @@ public final class TestServer implements AutoCloseable {
         return dir.resolve("data");
     }
 
-    @Override
     /** Stops the server and deletes its directory: its signing key ring and database. */
+    @Override
     public void close() {
         server.close();
         ScratchFiles.delete(dir);

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 class TestServerCleanupTest {
     @Test
     void theServersOfAKilledTestRunStopAndTheirFilesGo() throws Exception {
-        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), KilledRun.class.getName()).redirectErrorStream(true).start();
+        Process run = LocalProcess.startJvm(KilledRun.class);
         BufferedReader output = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
         String[] started = CompletableFuture.supplyAsync(() -> readyLine(output)).get(120, TimeUnit.SECONDS);
         List<Integer> ports = List.of(Integer.parseInt(started[1]), Integer.parseInt(started[2]),

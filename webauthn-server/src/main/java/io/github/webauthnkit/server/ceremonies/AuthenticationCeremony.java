@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.yubico.webauthn.AssertionRequest;
 import com.yubico.webauthn.AssertionResult;
 import com.yubico.webauthn.FinishAssertionOptions;
-import com.yubico.webauthn.RelyingParty;
 import com.yubico.webauthn.StartAssertionOptions;
 import com.yubico.webauthn.data.AuthenticatorAssertionResponse;
 import com.yubico.webauthn.data.AuthenticatorTransport;
@@ -49,6 +48,7 @@ public final class AuthenticationCeremony {
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
     private final CeremonyOrigins origins;
+    private final SharedRelyingParty relyingParty;
     private final ObjectMapper json;
     /** The transports a stand-in passkey reports: those real passkeys report most. */
     private static final List<Set<AuthenticatorTransport>> STAND_IN_TRANSPORTS = List.of(
@@ -66,6 +66,7 @@ public final class AuthenticationCeremony {
         this.store = store;
         this.ceremonies = ceremonies;
         this.origins = new CeremonyOrigins(config, json);
+        this.relyingParty = new SharedRelyingParty(config);
         this.json = json;
         this.standInSecret = store.installationSecret("unknown-username-passkey");
     }
@@ -88,11 +89,12 @@ public final class AuthenticationCeremony {
      */
     public Started start(Optional<String> username, String client) {
         StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
-                .userVerification(RelyingPartyFactory.userVerification(config))
+                .userVerification(SharedRelyingParty.userVerification(config))
                 .timeout(config.ceremonyTimeout().toMillis());
         Optional<String> name = username.filter(u -> !u.isBlank()).map(Usernames::normalize);
         name.ifPresent(options::username);
-        AssertionRequest request = relyingParty(new StoreCredentialRepository(store)).startAssertion(options.build());
+        AssertionRequest request = relyingParty.call(new StoreCredentialRepository(store),
+                rp -> rp.startAssertion(options.build()));
         if (name.isPresent() && request.getPublicKeyCredentialRequestOptions().getAllowCredentials()
                 .map(List::isEmpty).orElse(true)) {
             PublicKeyCredentialRequestOptions standIn = request.getPublicKeyCredentialRequestOptions().toBuilder()
@@ -113,7 +115,8 @@ public final class AuthenticationCeremony {
                 .userVerification(UserVerificationRequirement.REQUIRED)
                 .timeout(config.ceremonyTimeout().toMillis())
                 .build();
-        AssertionRequest request = relyingParty(new StoreCredentialRepository(store)).startAssertion(options);
+        AssertionRequest request = relyingParty.call(new StoreCredentialRepository(store),
+                rp -> rp.startAssertion(options));
         return keep(request, ACCOUNT, Optional.of(account.username()), Optional.of(account.id()), client);
     }
 
@@ -193,8 +196,8 @@ public final class AuthenticationCeremony {
         }
         AssertionResult result;
         try {
-            result = relyingParty(reads).finishAssertion(FinishAssertionOptions.builder().request(request)
-                    .response(response).build());
+            result = relyingParty.call(reads, rp -> rp.finishAssertion(FinishAssertionOptions.builder()
+                    .request(request).response(response).build()));
         } catch (AssertionFailedException | RuntimeException e) {
             String message = Ids.firstLine(e);
             if (message.toLowerCase(java.util.Locale.ROOT).contains("signature counter")) {
@@ -217,10 +220,6 @@ public final class AuthenticationCeremony {
         UserAccount user = reads.userById(stored.userId()).orElseThrow(() -> new CeremonyException(
                 CeremonyException.Reason.UNKNOWN_CREDENTIAL, "This passkey is not registered here."));
         return new Completed(user, stored, result.isUserVerified());
-    }
-
-    private RelyingParty relyingParty(StoreCredentialRepository reads) {
-        return RelyingPartyFactory.create(config, reads);
     }
 
     /**

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.yubico.webauthn.FinishRegistrationOptions;
 import com.yubico.webauthn.RegistrationResult;
-import com.yubico.webauthn.RelyingParty;
 import com.yubico.webauthn.StartRegistrationOptions;
 import com.yubico.webauthn.data.AuthenticatorAttestationResponse;
 import com.yubico.webauthn.data.AuthenticatorSelectionCriteria;
@@ -55,6 +54,7 @@ public final class RegistrationCeremony {
     private final CredentialStore store;
     private final CeremonyStore ceremonies;
     private final CeremonyOrigins origins;
+    private final SharedRelyingParty relyingParty;
     private final ObjectMapper json;
 
     public RegistrationCeremony(ServerConfig config, CredentialStore store, CeremonyStore ceremonies, ObjectMapper json) {
@@ -62,6 +62,7 @@ public final class RegistrationCeremony {
         this.store = store;
         this.ceremonies = ceremonies;
         this.origins = new CeremonyOrigins(config, json);
+        this.relyingParty = new SharedRelyingParty(config);
         this.json = json;
     }
 
@@ -92,14 +93,16 @@ public final class RegistrationCeremony {
             identity = UserIdentity.builder().name(name).displayName(Usernames.displayName(displayName, name))
                     .id(randomHandle()).build();
         }
-        PublicKeyCredentialCreationOptions options = relyingParty().startRegistration(StartRegistrationOptions.builder()
+        StartRegistrationOptions start = StartRegistrationOptions.builder()
                 .user(identity)
                 .authenticatorSelection(AuthenticatorSelectionCriteria.builder()
-                        .residentKey(RelyingPartyFactory.residentKey(config))
-                        .userVerification(RelyingPartyFactory.userVerification(config))
+                        .residentKey(SharedRelyingParty.residentKey(config))
+                        .userVerification(SharedRelyingParty.userVerification(config))
                         .build())
                 .timeout(config.ceremonyTimeout().toMillis())
-                .build());
+                .build();
+        PublicKeyCredentialCreationOptions options = relyingParty.call(new StoreCredentialRepository(store),
+                rp -> rp.startRegistration(start));
         if (signedIn.isEmpty()) {
             options = options.toBuilder().excludeCredentials(java.util.Set.of()).build();
         }
@@ -142,8 +145,8 @@ public final class RegistrationCeremony {
         origins.check(response.getResponse().getClientDataJSON());
         RegistrationResult result;
         try {
-            result = relyingParty().finishRegistration(FinishRegistrationOptions.builder().request(request)
-                    .response(response).build());
+            result = relyingParty.call(new StoreCredentialRepository(store), rp -> rp.finishRegistration(
+                    FinishRegistrationOptions.builder().request(request).response(response).build()));
         } catch (RegistrationFailedException | RuntimeException e) {
             throw new CeremonyException(CeremonyException.Reason.VERIFICATION_FAILED,
                     "The registration could not be verified: " + Ids.firstLine(e));
@@ -222,10 +225,5 @@ public final class RegistrationCeremony {
         byte[] handle = new byte[32];
         RANDOM.nextBytes(handle);
         return new ByteArray(handle);
-    }
-
-    /** A relying party for one step, reading through a repository of its own ({@link StoreCredentialRepository}). */
-    private RelyingParty relyingParty() {
-        return RelyingPartyFactory.create(config, new StoreCredentialRepository(store));
     }
 }

@@ -47,13 +47,21 @@ final class SharedRelyingParty {
                 .build();
     }
 
-    /** Runs one step's calls of the relying party, its questions answered by {@code stepReads}. */
+    /**
+     * Runs one step's calls of the relying party, its questions answered by {@code stepReads}; a call within another
+     * step's gives that step its reads back when it returns.
+     */
     <T, E extends Exception> T call(StoreCredentialRepository stepReads, Step<T, E> step) throws E {
+        StoreCredentialRepository outer = reads.get();
         reads.set(stepReads);
         try {
             return step.run(relyingParty);
         } finally {
-            reads.remove();
+            if (outer == null) {
+                reads.remove();
+            } else {
+                reads.set(outer);
+            }
         }
     }
 

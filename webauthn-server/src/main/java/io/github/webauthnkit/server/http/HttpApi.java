@@ -47,16 +47,18 @@ public final class HttpApi implements AutoCloseable {
                 new CeremonyGuard(config, limiter, metrics, events, clientAddress), events, clientAddress);
         CredentialRoutes credentials = new CredentialRoutes(store, bodies, bearer, events, clientAddress);
         HealthCheck health = new HealthCheck(store, ceremonyStore, limiter, tokens, clientAddress);
-        // The JWKS, the web client's files and the well-known documents are answered ahead of the servlet layer (see the handler).
+        // The JWKS, the web client's files and the well-known documents are answered ahead of the servlet layer (see
+        // the handler).
         PublicContentHandler publicContent = new PublicContentHandler(() -> tokens.publicJwks(Instant.now()),
                 headers, StaticFiles.load(), WellKnownDocuments.of(config, json));
         this.app = Javalin.create(c -> {
             c.jsonMapper(new JavalinJackson(json, false));
             c.http.maxRequestSize = ServerConfig.MAX_BODY_BYTES;
             c.http.generateEtags = false;
-            // Javalin copies each response to Jetty through a buffer of this size, allocated per response; unset it
-            // is Jetty's 32 KiB output buffer, 29% of all the server allocated at concurrency 64. The API's
-            // answers are JSON of about a kilobyte; larger ones (metrics) take a few copies.
+            // Javalin copies each response to Jetty through an array of this size that it allocates per response;
+            // unset, it takes the size of Jetty's output buffer, 32 KiB: 29% of all the server allocated at
+            // concurrency 64. The API answers with about a kilobyte of JSON; larger answers (metrics) take a few
+            // copies.
             c.http.responseBufferSize = RESPONSE_COPY_BYTES;
             c.startup.showJavalinBanner = false;
             JettyTuning.apply(c.jetty);

@@ -77,7 +77,8 @@ class SharedRelyingPartyTest {
 
     /**
      * Two steps at once on two threads, each over its own store: the first waits inside its step while the second
-     * runs, and each sees only its own store's passkeys. Called outside a step, the relying party refuses.
+     * runs, and each sees only its own store's passkeys; a step within a step gives the outer one its reads back.
+     * Called outside a step, even after one that failed, the relying party refuses.
      */
     @Test
     void eachStepSeesItsOwnReadsAndNoneOutsideAStep() throws Exception {
@@ -104,16 +105,32 @@ class SharedRelyingPartyTest {
                         return rp.startAssertion(alice);
                     }));
             assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
-            AssertionRequest second = shared.call(new StoreCredentialRepository(empty), rp -> rp.startAssertion(alice));
-            otherDone.countDown();
+            AssertionRequest second;
+            try {
+                second = shared.call(new StoreCredentialRepository(empty), rp -> rp.startAssertion(alice));
+            } finally {
+                otherDone.countDown();
+            }
 
             assertThat(allowed(second)).as("the empty store's step").isEmpty();
             assertThat(allowed(first.get(30, TimeUnit.SECONDS))).as("the first store's step, after the other ran")
                     .hasSize(1);
 
+            // A step within a step: the outer one has its own reads again afterwards.
+            AssertionRequest outer = shared.call(new StoreCredentialRepository(withAlice), rp -> {
+                AssertionRequest inner = shared.call(new StoreCredentialRepository(empty),
+                        innerParty -> innerParty.startAssertion(alice));
+                assertThat(allowed(inner)).isEmpty();
+                return rp.startAssertion(alice);
+            });
+            assertThat(allowed(outer)).hasSize(1);
+
             RelyingParty escaped = shared.call(new StoreCredentialRepository(withAlice), rp -> rp);
-            assertThatThrownBy(() -> escaped.startAssertion(alice)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("outside a ceremony step");
+            assertThatThrownBy(() -> shared.call(new StoreCredentialRepository(withAlice), rp -> {
+                throw new IllegalArgumentException("a step that fails");
+            })).hasMessage("a step that fails");
+            assertThatThrownBy(() -> escaped.startAssertion(alice)).as("after a step that ended, and one that failed")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("outside a ceremony step");
         }
     }
 

@@ -68,7 +68,7 @@ class Benchmark {
 
     private final List<String[]> rows = new ArrayList<>();
     /** Every server runs with the JVM options of the project's image, in a JVM told the container's memory limit. */
-    private Map<String, String> toolOptions;
+    private Map<String, String> imageEnvironment;
     /** The image ENTRYPOINT's JVM options: its AOT cache (made by the image's training run), its native library. */
     private List<String> imageOptions;
     /** The same without the AOT cache (which Java 17 does not have). */
@@ -90,14 +90,14 @@ class Benchmark {
         row("generated project `./mvnw package -DskipTests -o` wall time", millis(System.nanoTime() - packageStart), "");
 
         ImageJvm image = ImageJvm.of(project);
-        toolOptions = Map.of("JAVA_TOOL_OPTIONS", image.toolOptions() + " -XX:MaxRAM=" + CONTAINER_MEMORY);
+        imageEnvironment = image.environment("-XX:MaxRAM=" + CONTAINER_MEMORY);
         row("server JVM options (the image's, and the container's memory limit)", "`"
-                + toolOptions.get("JAVA_TOOL_OPTIONS") + "`", "");
+                + imageEnvironment.get("JAVA_TOOL_OPTIONS") + "`", "");
         ImageJvm.Locations paths = new ImageJvm.Locations(project.file("target/bench.jar"), project.file("target/native"),
                 project.file("target/bench-server.aot"));
         image.copyNativeLibrary(project.dir(), paths, BUILD).assertSuccess("the Dockerfile's native library RUN");
         long trainingStart = System.nanoTime();
-        image.train(project.dir(), paths, toolOptions, BUILD).assertSuccess("the Dockerfile's AOT cache training RUN");
+        image.train(project.dir(), paths, imageEnvironment, BUILD).assertSuccess("the Dockerfile's AOT cache training RUN");
         row("AOT cache training run of the image build (`docker/Dockerfile`), Java " + ImageJvm.javaVersion(),
                 millis(System.nanoTime() - trainingStart), "");
         imageOptions = image.serverOptions(paths);
@@ -186,7 +186,7 @@ class Benchmark {
         }
 
         private RunningServer start(Map<String, String> extra) {
-            Map<String, String> env = new HashMap<>(toolOptions);
+            Map<String, String> env = new HashMap<>(imageEnvironment);
             env.put("WEBAUTHN_DATA_DIR", project.file("target/bench-data-" + servers++).toString());
             env.putAll(extra);
             return RunningServer.start(project, env, jvm.java(), jvm.options());
@@ -375,7 +375,7 @@ class Benchmark {
             for (Map.Entry<String, List<String>> command : commands.entrySet()) {
                 List<String> java = command.getValue();
                 long start = System.nanoTime();
-                try (RunningServer server = RunningServer.start(project, toolOptions, java.get(0), java.subList(1, java.size()))) {
+                try (RunningServer server = RunningServer.start(project, imageEnvironment, java.get(0), java.subList(1, java.size()))) {
                     times.computeIfAbsent(command.getKey(), k -> new ArrayList<>()).add(System.nanoTime() - start);
                     if (i == 4) {
                         Processes.sleep(2000);
@@ -434,7 +434,7 @@ class Benchmark {
     private void jwksAgainstNginx(GeneratedProject project) throws Exception {
         requireTool("wrk");
         requireTool("nginx");
-        try (RunningServer server = RunningServer.start(project, toolOptions, imageJava, imageOptions)) {
+        try (RunningServer server = RunningServer.start(project, imageEnvironment, imageJava, imageOptions)) {
             String jwks = server.get("/.well-known/jwks.json").body();
             double ours = wrk(server.baseUrl() + "/.well-known/jwks.json");
             Path dir = Files.createTempDirectory("bench-nginx");

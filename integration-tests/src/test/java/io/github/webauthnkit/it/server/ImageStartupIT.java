@@ -44,8 +44,8 @@ class ImageStartupIT {
                 .contains(properties);
 
         // Built on a host with far more memory than the 512m container that runs it: the cache must still fit.
-        Command.Result trained = image.train(project.dir(), paths, Map.of("JAVA_TOOL_OPTIONS",
-                image.toolOptions() + " -XX:MaxRAM=200g -Djava.io.tmpdir=" + tmp), BUILD)
+        Command.Result trained = image.train(project.dir(), paths,
+                image.environment("-XX:MaxRAM=200g -Djava.io.tmpdir=" + tmp), BUILD)
                 .assertSuccess("the Dockerfile's training RUN");
         assertThat(trained.output()).contains("Training run done").contains(ImageJvm.NATIVE_SIGNATURES);
         assertThat(cache).isRegularFile();
@@ -60,8 +60,8 @@ class ImageStartupIT {
         // JDK's providers would serve.
         Path noTmp = Files.writeString(project.file("target/not-a-directory"), "");
         options.addAll(List.of("-XX:AOTMode=on", "-Xlog:class+load=info:file=" + classes, "-Djava.io.tmpdir=" + noTmp));
-        try (RunningServer server = RunningServer.start(project, Map.of("JAVA_TOOL_OPTIONS",
-                image.toolOptions() + " -XX:MaxRAM=512m"), ImageJvm.java(), options)) {
+        try (RunningServer server = RunningServer.start(project, image.environment("-XX:MaxRAM=512m"), ImageJvm.java(),
+                options)) {
             assertThat(server.get("/.well-known/jwks.json").statusCode()).isEqualTo(200);
             // Java 22 and newer warn of the provider's native access unless the image's options enable it. (The same
             // JDK warns of the missing temporary directory above: that is this test's doing.)

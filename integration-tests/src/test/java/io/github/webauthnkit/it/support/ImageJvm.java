@@ -85,6 +85,11 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
         }
     }
 
+    /** The environment the image's ENV gives its JVM: its JAVA_TOOL_OPTIONS, and {@code moreOptions} after them. */
+    public Map<String, String> environment(String moreOptions) {
+        return Map.of("JAVA_TOOL_OPTIONS", toolOptions + " " + moreOptions);
+    }
+
     /** Where the image's files are outside it: the project's jar, the native library's directory, the AOT cache. */
     public record Locations(Path jar, Path nativeDir, Path cache) {
         private String local(String imageLine) {

@@ -64,46 +64,44 @@ final class RequestBodies {
         return node;
     }
 
-    /**
-     * The body's bytes, read here rather than by Javalin, whose reader takes an 8 KiB chunk, a growing copy and a final
-     * copy for every body: a body of a declared length is read into one array of that length (at most the limit), one
-     * sent in chunks up to a byte past the limit. A body that ends before its declared length, or whose chunks Jetty
-     * cannot parse, is refused with 400 (Jetty reports both as an {@link IOException}).
-     */
+    /** The body's bytes; a read that fails (a connection that ended early, chunks Jetty cannot parse) is a 400. */
     private static byte[] bytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > ServerConfig.MAX_BODY_BYTES) {
-            // Read (and drop) up to the limit's worth first, as Javalin's reader did: refused at once, a client still
-            // sending a body a little over the limit met a closed connection (a broken pipe) instead of the 413.
-            drop(ctx, ServerConfig.MAX_BODY_BYTES);
-            throw new ApiException(413, "payload_too_large", TOO_LARGE);
-        }
-        byte[] bytes;
-        int read;
         try {
-            InputStream in = ctx.req().getInputStream();
-            if (declared >= 0) {
-                bytes = new byte[(int) declared];
-                read = in.readNBytes(bytes, 0, bytes.length);
-            } else {
-                bytes = in.readNBytes(ServerConfig.MAX_BODY_BYTES + 1);
-                read = bytes.length;
-            }
+            return body(ctx.req().getInputStream(), ctx.req().getContentLengthLong());
         } catch (IOException e) {
             throw new ApiException(400, "malformed_json", "The request body could not be read.");
         }
-        if (read < bytes.length) {
-            throw new ApiException(400, "malformed_json", "The request body is shorter than its Content-Length.");
+    }
+
+    /**
+     * A body of {@code declared} bytes ({@code -1}: sent in chunks), read here rather than by Javalin, whose reader
+     * takes an 8 KiB chunk, a growing copy and a final copy for every body. A body of a declared length is read into
+     * one array of that length, one sent in chunks up to a byte past the limit. One declared over the limit is read and
+     * dropped up to the limit before its 413, as Javalin's reader did: refused unread, a client still sending it met a
+     * closed connection (a broken pipe) instead of the 413.
+     */
+    static byte[] body(InputStream in, long declared) throws IOException {
+        if (declared > ServerConfig.MAX_BODY_BYTES) {
+            drop(in, ServerConfig.MAX_BODY_BYTES);
+            throw new ApiException(413, "payload_too_large", TOO_LARGE);
         }
+        if (declared >= 0) {
+            byte[] bytes = new byte[(int) declared];
+            // Jetty reports a connection that ends early as an IOException; a stream that just ends is refused too.
+            if (in.readNBytes(bytes, 0, bytes.length) < bytes.length) {
+                throw new ApiException(400, "malformed_json", "The request body is shorter than its Content-Length.");
+            }
+            return bytes;
+        }
+        byte[] bytes = in.readNBytes(ServerConfig.MAX_BODY_BYTES + 1);
         if (bytes.length > ServerConfig.MAX_BODY_BYTES) {
             throw new ApiException(413, "payload_too_large", TOO_LARGE);
         }
         return bytes;
     }
 
-    private static void drop(Context ctx, long bytes) {
+    private static void drop(InputStream in, long bytes) {
         try {
-            InputStream in = ctx.req().getInputStream();
             long left = bytes;
             while (left > 0) {
                 long skipped = in.skip(left);

@@ -317,10 +317,12 @@ class RefusalApiTest {
 
         String head = "POST /authenticate/start HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Connection: close\r\n";
+        // Jetty reports both as a failed read (RequestBodiesTest has a stream that merely ends early).
+        String unreadable = "{\"error\":\"malformed_json\",\"message\":\"The request body could not be read.\"}";
         assertThat(exchange(head + "Content-Length: 100\r\n\r\n" + json)).as("a body shorter than declared")
-                .startsWith("HTTP/1.1 400").contains("malformed_json");
+                .startsWith("HTTP/1.1 400").endsWith(unreadable);
         assertThat(exchange(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + json + "\r\n0\r\n\r\n"))
-                .as("a chunk size that is no number").startsWith("HTTP/1.1 400");
+                .as("a chunk size that is no number").startsWith("HTTP/1.1 400").endsWith(unreadable);
     }
 
     private static HttpRequest.BodyPublisher chunked(String body) {

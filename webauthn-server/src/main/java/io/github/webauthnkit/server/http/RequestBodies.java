@@ -76,9 +76,9 @@ final class RequestBodies {
     /**
      * A body of {@code declared} bytes ({@code -1}: sent in chunks), read here rather than by Javalin, whose reader
      * takes an 8 KiB chunk, a growing copy and a final copy for every body. A body of a declared length is read into
-     * one array of that length, one sent in chunks up to a byte past the limit. One declared over the limit is read and
-     * dropped up to the limit before its 413, as Javalin's reader did: refused unread, a client still sending it met a
-     * closed connection (a broken pipe) instead of the 413.
+     * one array of that length and then on to its end; one sent in chunks up to a byte past the limit. One declared
+     * over the limit is read and dropped up to the limit before its 413, as Javalin's reader did: refused unread, a
+     * client still sending it met a closed connection (a broken pipe) instead of the 413.
      */
     static byte[] body(InputStream in, long declared) throws IOException {
         if (declared > ServerConfig.MAX_BODY_BYTES) {
@@ -90,6 +90,11 @@ final class RequestBodies {
             // Jetty reports a connection that ends early as an IOException; a stream that just ends is refused too.
             if (in.readNBytes(bytes, 0, bytes.length) < bytes.length) {
                 throw new ApiException(400, "malformed_json", "The request body is shorter than its Content-Length.");
+            }
+            // Read on to the body's end, as Javalin's reader did: the request is then wholly consumed before the
+            // answer, and Jetty has no reason to close the keep-alive connection after it.
+            if (in.read() != -1) {
+                throw new ApiException(400, "malformed_json", "The request body is longer than its Content-Length.");
             }
             return bytes;
         }

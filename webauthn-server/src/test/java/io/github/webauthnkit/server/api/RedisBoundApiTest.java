@@ -10,6 +10,7 @@ import io.github.webauthnkit.server.testing.PostgresServer;
 import io.github.webauthnkit.server.testing.RedisServer;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
@@ -50,7 +51,7 @@ class RedisBoundApiTest {
                 RawHttp viaA = new RawHttp(a.baseUrl());
                 RawHttp viaB = new RawHttp(b.baseUrl());
                 long began = System.nanoTime();
-                Map<Integer, Integer> answers = Flood.send(starts, i -> (i % 2 == 0 ? viaA : viaB).post(
+                Map<Integer, Integer> answers = Flood.send(List.of(a, b), starts, i -> (i % 2 == 0 ? viaA : viaB).post(
                         "/register/start", "{\"username\": \"flood-" + i + "\"}",
                         "X-Forwarded-For", "10.0." + i % 4 + "." + (1 + i % 25)));
                 long evicted = Flood.evicted(viaA) + Flood.evicted(viaB);

@@ -8,6 +8,10 @@ import io.github.webauthnkit.server.http.RequestBodies.RegisterStartRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +51,31 @@ class RequestBodiesTest {
         assertThatThrownBy(() -> RequestBodies.body(new ByteArrayInputStream(new byte[limit + 1]), -1))
                 .isInstanceOf(ApiException.class).hasMessage(RequestBodies.TOO_LARGE)
                 .extracting(e -> ((ApiException) e).status()).isEqualTo(413);
+    }
+
+    /** The stream is read to its end, so Jetty finds the request consumed when it answers. */
+    @Test
+    void aBodyOfADeclaredLengthIsReadToTheStreamsEnd() throws Exception {
+        AtomicBoolean ended = new AtomicBoolean();
+        InputStream sent = new FilterInputStream(new ByteArrayInputStream("{\"a\": 1}".getBytes())) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                ended.compareAndSet(false, b < 0);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) throws IOException {
+                int n = super.read(into, offset, length);
+                ended.compareAndSet(false, n < 0);
+                return n;
+            }
+        };
+        assertThat(RequestBodies.body(sent, 8)).hasSize(8);
+        assertThat(ended).as("the end of the stream seen").isTrue();
+        assertThatThrownBy(() -> RequestBodies.body(new ByteArrayInputStream("{\"a\": 1} ".getBytes()), 8))
+                .isInstanceOf(ApiException.class).hasMessage("The request body is longer than its Content-Length.");
     }
 
     /** Refused unread, a client still sending met a closed connection instead of the 413. */

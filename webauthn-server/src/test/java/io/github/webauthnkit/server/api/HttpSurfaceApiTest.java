@@ -179,21 +179,15 @@ class HttpSurfaceApiTest {
     @Test
     void headAnswersEndAtTheirHeaders() throws Exception {
         // Pipelined on one connection: if a HEAD answer carried body bytes, the next answer would not follow its headers.
-        int port = URI.create(server.baseUrl()).getPort();
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("HEAD /.well-known/jwks.json HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    + "HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    + "GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            String[] parts = answers.split("\r\n\r\n", 3);
-            assertThat(parts).as(answers).hasSize(3);
-            assertThat(parts[0]).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: ");
-            assertThat(parts[1]).as("what follows the JWKS's HEAD answer").startsWith("HTTP/1.1 200")
-                    .containsIgnoringCase("content-type: application/json");
-            assertThat(parts[2]).as("what follows the health's HEAD answer").startsWith("HTTP/1.1 404");
-        }
+        String answers = http.onSocket("HEAD /.well-known/jwks.json HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        String[] parts = answers.split("\r\n\r\n", 3);
+        assertThat(parts).as(answers).hasSize(3);
+        assertThat(parts[0]).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: ");
+        assertThat(parts[1]).as("what follows the JWKS's HEAD answer").startsWith("HTTP/1.1 200")
+                .containsIgnoringCase("content-type: application/json");
+        assertThat(parts[2]).as("what follows the health's HEAD answer").startsWith("HTTP/1.1 404");
     }
 
     @Test

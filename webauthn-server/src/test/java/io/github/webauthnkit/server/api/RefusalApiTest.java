@@ -26,9 +26,6 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -319,25 +316,15 @@ class RefusalApiTest {
                 + "Connection: close\r\n";
         // Jetty reports both as a failed read (RequestBodiesTest has a stream that merely ends early).
         String unreadable = "{\"error\":\"malformed_json\",\"message\":\"The request body could not be read.\"}";
-        assertThat(exchange(head + "Content-Length: 100\r\n\r\n" + json)).as("a body shorter than declared")
+        assertThat(http.onSocket(head + "Content-Length: 100\r\n\r\n" + json)).as("a body shorter than declared")
                 .startsWith("HTTP/1.1 400").endsWith(unreadable);
-        assertThat(exchange(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + json + "\r\n0\r\n\r\n"))
+        assertThat(http.onSocket(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + json + "\r\n0\r\n\r\n"))
                 .as("a chunk size that is no number").startsWith("HTTP/1.1 400").endsWith(unreadable);
     }
 
     private static HttpRequest.BodyPublisher chunked(String body) {
         return HttpRequest.BodyPublishers.fromPublisher(
                 subscriber -> HttpRequest.BodyPublishers.ofString(body).subscribe(subscriber));
-    }
-
-    /** Sends a request as written, ends the connection's sending side, and returns all of the answer. */
-    private static String exchange(String request) throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), URI.create(server.baseUrl()).getPort())) {
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.shutdownOutput();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
     }
 
     @Test

@@ -8,8 +8,6 @@ import io.github.webauthnkit.server.http.RequestBodies.RegisterStartRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -57,19 +55,14 @@ class RequestBodiesTest {
     @Test
     void aBodyOfADeclaredLengthIsReadToTheStreamsEnd() throws Exception {
         AtomicBoolean ended = new AtomicBoolean();
-        InputStream sent = new FilterInputStream(new ByteArrayInputStream("{\"a\": 1}".getBytes())) {
+        InputStream sent = new ByteArrayInputStream("{\"a\": 1}".getBytes()) {
             @Override
-            public int read() throws IOException {
+            public synchronized int read() {
                 int b = super.read();
-                ended.compareAndSet(false, b < 0);
+                if (b < 0) {
+                    ended.set(true);
+                }
                 return b;
-            }
-
-            @Override
-            public int read(byte[] into, int offset, int length) throws IOException {
-                int n = super.read(into, offset, length);
-                ended.compareAndSet(false, n < 0);
-                return n;
             }
         };
         assertThat(RequestBodies.body(sent, 8)).hasSize(8);

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
  * verify -Pbenchmark} after {@code ./mvnw -B install -DskipTests}; {@code -Dbench.startupOnly=true} stops after the
  * cold starts, {@code -Dbench.seconds} sets each step's measured seconds, default 10). Every server step runs on the
  * image's Java ({@link ImageJvm#jdk}, with the image's AOT cache) and on the tests' Java 17, which the jar is compiled
- * for, in the same run. Prints a Markdown table with each target of the kit beside its figure and saves it to
- * {@code integration-tests/target/benchmark-results.md}; the README's chart goes to {@code docs/benchmark/load.svg}.
+ * for, in the same run: both servers up, measured in turn at each concurrency or rate. Prints a Markdown table with
+ * each target of the kit beside its figure and saves it to {@code integration-tests/target/benchmark-results.md}; the
+ * README's chart goes to {@code docs/benchmark/load.svg}.
  */
 class Benchmark {
     private static final Duration BUILD = Duration.ofMinutes(10);
@@ -74,7 +75,7 @@ class Benchmark {
     /** The same without the AOT cache (which Java 17 does not have). */
     private List<String> uncachedOptions;
     /** Numbers each server's data directory. */
-    private int servers;
+    private int serverCount;
     /** The image's Java, which starts every server of the benchmark but the cold starts on the tests' JDK. */
     private final String imageJava = ImageJvm.java();
 
@@ -111,7 +112,8 @@ class Benchmark {
             return;
         }
 
-        // Every server step on both Javas: the image's (25, its AOT cache) and the one the jar is compiled for (17).
+        // Every server step on both Javas, side by side: the image's (25, its AOT cache) and the one the jar is
+        // compiled for (17).
         List<ServerJvm> jvms = List.of(
                 new ServerJvm("Java " + ImageJvm.javaVersion() + " (the image's, with its AOT cache)", imageJava, imageOptions),
                 new ServerJvm("Java " + System.getProperty("java.version") + " (the tests' JDK, no AOT cache)", Command.java(),
@@ -140,15 +142,12 @@ class Benchmark {
         List<CeremonyLoad.Outcome> chartOpen = new ArrayList<>();
         try (ProductionBackends production = new ProductionBackends(classpath);
              LoadToolSession tool = LoadToolSession.start(classpath)) {
-            for (ServerJvm server : jvms) {
-                Map<String, CryptoCeiling.Timings> timings = crypto.get(server);
-                boolean imageJvm = server == jvms.get(0);
-                Steps steps = new Steps(project, tool, server, timings, cores);
-                steps.embedded(imageJvm ? chartClosed : new ArrayList<>(), imageJvm ? chartOpen : new ArrayList<>());
-                steps.nativeAgainstJdk();
-                steps.es256(es256Ring);
-                steps.production(production.environment());
-            }
+            Steps steps = new Steps(project, tool, jvms.stream().map(jvm -> Side.of(jvm, crypto.get(jvm))).toList(),
+                    cores);
+            steps.embedded(chartClosed, chartOpen);
+            steps.nativeAgainstJdk();
+            steps.es256(es256Ring);
+            steps.production(production.environment());
         }
         LoadChart.write(LoadChart.README_CHART, String.format("Benchmark of %s on %d cores, server on Java %s as the "
                 + "image starts it, embedded, RS256 tokens: closed loops of %d s per concurrency; open loop at a share "
@@ -163,164 +162,263 @@ class Benchmark {
     private record ServerJvm(String label, String java, List<String> options) {
     }
 
-    /** The ceremony steps of one server JVM. */
+    /**
+     * One JVM's side of every step, and its crypto timings: with ACCP, and with the JDK's providers where the server
+     * verifies and signs (the load tool signs on ACCP for both).
+     */
+    private record Side(ServerJvm jvm, CryptoCeiling.Timings accp, CryptoCeiling.Timings jdkProviders) {
+        static Side of(ServerJvm jvm, Map<String, CryptoCeiling.Timings> timings) {
+            CryptoCeiling.Timings accp = timings.get(CryptoCeiling.NATIVE);
+            CryptoCeiling.Timings jdk = timings.get(CryptoCeiling.JDK);
+            return new Side(jvm, accp, new CryptoCeiling.Timings(CryptoCeiling.JDK, jdk.detail(), accp.assertionSignNs(),
+                    jdk.assertionVerifyNs(), jdk.tokenSignRs256Ns(), jdk.tokenSignEs256Ns()));
+        }
+
+        String label() {
+            return jvm.label();
+        }
+    }
+
+    /** The servers of one step, all running until the step ends; closed together. */
+    private static final class Servers implements AutoCloseable {
+        private final List<RunningServer> running = new ArrayList<>();
+
+        RunningServer add(RunningServer server) {
+            running.add(server);
+            return server;
+        }
+
+        @Override
+        public void close() {
+            running.forEach(RunningServer::close);
+        }
+    }
+
+    /**
+     * The ceremony steps. Each step starts its servers on every JVM side by side and measures them in turn, JVM after
+     * JVM at each concurrency or rate: the machine's speed drifts within a run (three servers measured in turn rose
+     * together by a third in eight minutes), so one JVM's steps run wholly after the other's differed by that drift.
+     */
     private final class Steps {
         private final GeneratedProject project;
         private final LoadToolSession tool;
-        private final ServerJvm jvm;
-        private final CryptoCeiling.Timings accp;
-        /** The load tool signs on ACCP; a server on the JDK's providers verifies and signs on them. */
-        private final CryptoCeiling.Timings jdkProviders;
+        private final List<Side> sides;
         private final int cores;
 
-        Steps(GeneratedProject project, LoadToolSession tool, ServerJvm jvm,
-              Map<String, CryptoCeiling.Timings> timings, int cores) {
+        Steps(GeneratedProject project, LoadToolSession tool, List<Side> sides, int cores) {
             this.project = project;
             this.tool = tool;
-            this.jvm = jvm;
-            this.accp = timings.get(CryptoCeiling.NATIVE);
-            CryptoCeiling.Timings jdk = timings.get(CryptoCeiling.JDK);
-            this.jdkProviders = new CryptoCeiling.Timings(CryptoCeiling.JDK, jdk.detail(), accp.assertionSignNs(),
-                    jdk.assertionVerifyNs(), jdk.tokenSignRs256Ns(), jdk.tokenSignEs256Ns());
+            this.sides = sides;
             this.cores = cores;
         }
 
-        private RunningServer start(Map<String, String> extra) {
+        private RunningServer start(Servers servers, Side side, Map<String, String> extra) {
             Map<String, String> env = new HashMap<>(imageEnvironment);
-            env.put("WEBAUTHN_DATA_DIR", project.file("target/bench-data-" + servers++).toString());
+            env.put("WEBAUTHN_DATA_DIR", project.file("target/bench-data-" + serverCount++).toString());
             env.putAll(extra);
-            return RunningServer.start(project, env, jvm.java(), jvm.options());
+            return servers.add(RunningServer.start(project, env, side.jvm().java(), side.jvm().options()));
+        }
+
+        /** A server on each side, in {@link #sides}' order, each then warmed up in turn before any is measured. */
+        private List<RunningServer> startEach(Servers servers, Map<String, String> extra, String what) {
+            List<RunningServer> started = new ArrayList<>();
+            for (Side side : sides) {
+                started.add(start(servers, side, extra));
+            }
+            for (int i = 0; i < sides.size(); i++) {
+                warmUp(sides.get(i), started.get(i), what);
+            }
+            return started;
         }
 
         /**
          * Embedded, RS256 tokens, ACCP: the closed loop at each concurrency, then 1000 clients for 60 s and the resident
          * memory after them; the open loop at 70% of the capacity (the median of the saturated closed-loop rates) for
          * 60 s, then at rising shares of it to find where p95 crosses 250 ms; then 1000 clients pausing between
-         * ceremonies.
+         * ceremonies. The first side's outcomes go to the chart.
          */
         void embedded(List<CeremonyLoad.Outcome> closed, List<CeremonyLoad.Outcome> open) {
-            try (RunningServer server = start(Map.of())) {
-                closed.addAll(closedLoops(server, "embedded", CONCURRENCIES, 0.75));
-                CeremonyLoad.Outcome thousand = CeremonyLoad.run(tool, server.baseUrl(), 1000, 1000, SHORT_WARMUP,
-                        Duration.ofSeconds(60));
-                row(jvm.label() + ", 1000 concurrent clients for 60 s (closed loop: it queues by Little's law)",
-                        describe(thousand), "0 errors: " + met(thousand.errors() == 0));
-                long rss = server.residentBytes();
-                row(jvm.label() + ", resident memory after the 1000-client run", mib(rss),
-                        "< 200 MiB: " + met(rss < 200L * 1024 * 1024));
-                // The capacity: the median of the saturated closed-loop rates (concurrency 64 and above, the 60 s run
-                // of 1000 clients included). The best of them was too high a base: a single 10 s step once measured
-                // 1603 per s on a server that did 1440 per s in later rounds, and 70% of it was more than it sustained.
-                List<Double> saturated = new ArrayList<>(closed.stream().filter(o -> o.concurrency() >= 64)
-                        .map(CeremonyLoad.Outcome::perSecond).toList());
-                saturated.add(thousand.perSecond());
-                double capacity = median(saturated);
-                row(jvm.label() + ", capacity (the median of the closed-loop rates at concurrency 64 and above)",
-                        String.format("%.0f ceremonies/s (of %s)", capacity, saturated.stream()
-                                .map(rate -> String.format("%.0f", rate)).toList()), "");
-                CeremonyLoad.Outcome seventy = CeremonyLoad.open(tool, server.baseUrl(), 0.7 * capacity, 1000, 256,
-                        OPEN_WARMUP, Duration.ofSeconds(60));
-                boolean met = seventy.errors() == 0 && seventy.dropped() == 0 && seventy.p95() < 100 && seventy.p99() < 250;
-                row(jvm.label() + ", open loop (Poisson arrivals) at 70% of the capacity for 60 s", describeOpen(seventy,
-                        0.7 * capacity), "0 errors, p95 < 100 ms, p99 < 250 ms: " + met(met));
-                open.add(seventy);
-                String crossing = "not within " + Math.round(OPEN_SHARES.get(OPEN_SHARES.size() - 1) * 100) + "%";
-                for (double share : OPEN_SHARES) {
-                    CeremonyLoad.Outcome outcome = CeremonyLoad.open(tool, server.baseUrl(), share * capacity, 1000,
-                            256, SHORT_WARMUP, EACH);
-                    open.add(outcome);
-                    row(jvm.label() + String.format(", open loop at %.0f%% of the capacity", share * 100),
-                            describeOpen(outcome, share * capacity), "");
-                    if (outcome.p95() > 250 || outcome.dropped() > 0) {
-                        crossing = String.format("%.0f%% of the capacity (%.0f ceremonies/s requested)", share * 100,
-                                share * capacity);
-                        break;
+            try (Servers servers = new Servers()) {
+                List<RunningServer> running = startEach(servers, Map.of(), "embedded");
+                List<List<CeremonyLoad.Outcome>> closedLoops = closedLoops(running, "embedded", CONCURRENCIES, 0.75);
+                closed.addAll(closedLoops.get(0));
+                List<Double> capacities = new ArrayList<>();
+                for (int i = 0; i < sides.size(); i++) {
+                    String label = sides.get(i).label();
+                    RunningServer server = running.get(i);
+                    CeremonyLoad.Outcome thousand = CeremonyLoad.run(tool, server.baseUrl(), 1000, 1000, SHORT_WARMUP,
+                            Duration.ofSeconds(60));
+                    row(label + ", 1000 concurrent clients for 60 s (closed loop: it queues by Little's law)",
+                            describe(thousand), "0 errors: " + met(thousand.errors() == 0));
+                    long rss = server.residentBytes();
+                    row(label + ", resident memory after the 1000-client run", mib(rss),
+                            "< 200 MiB: " + met(rss < 200L * 1024 * 1024));
+                    // The capacity: the median of the saturated closed-loop rates (concurrency 64 and above, the 60 s
+                    // run of 1000 clients included). The best of them was too high a base: a single 10 s step once
+                    // measured 1603 per s on a server that did 1440 per s in later rounds, and 70% of it was more than
+                    // it sustained.
+                    List<Double> saturated = new ArrayList<>(closedLoops.get(i).stream()
+                            .filter(o -> o.concurrency() >= 64).map(CeremonyLoad.Outcome::perSecond).toList());
+                    saturated.add(thousand.perSecond());
+                    double capacity = median(saturated);
+                    capacities.add(capacity);
+                    row(label + ", capacity (the median of the closed-loop rates at concurrency 64 and above)",
+                            String.format("%.0f ceremonies/s (of %s)", capacity, saturated.stream()
+                                    .map(rate -> String.format("%.0f", rate)).toList()), "");
+                }
+                for (int i = 0; i < sides.size(); i++) {
+                    double rate = 0.7 * capacities.get(i);
+                    CeremonyLoad.Outcome seventy = CeremonyLoad.open(tool, running.get(i).baseUrl(), rate, 1000, 256,
+                            OPEN_WARMUP, Duration.ofSeconds(60));
+                    boolean met = seventy.errors() == 0 && seventy.dropped() == 0 && seventy.p95() < 100
+                            && seventy.p99() < 250;
+                    row(sides.get(i).label() + ", open loop (Poisson arrivals) at 70% of the capacity for 60 s",
+                            describeOpen(seventy, rate), "0 errors, p95 < 100 ms, p99 < 250 ms: " + met(met));
+                    if (i == 0) {
+                        open.add(seventy);
                     }
                 }
-                row(jvm.label() + ", open loop: the first rate where p95 passes 250 ms (or starts are dropped)", crossing,
-                        "");
+                String[] crossing = new String[sides.size()];
+                for (double share : OPEN_SHARES) {
+                    for (int i = 0; i < sides.size(); i++) {
+                        if (crossing[i] != null) {
+                            continue;
+                        }
+                        double rate = share * capacities.get(i);
+                        CeremonyLoad.Outcome outcome = CeremonyLoad.open(tool, running.get(i).baseUrl(), rate, 1000,
+                                256, SHORT_WARMUP, EACH);
+                        if (i == 0) {
+                            open.add(outcome);
+                        }
+                        row(sides.get(i).label() + String.format(", open loop at %.0f%% of the capacity", share * 100),
+                                describeOpen(outcome, rate), "");
+                        if (outcome.p95() > 250 || outcome.dropped() > 0) {
+                            crossing[i] = String.format("%.0f%% of the capacity (%.0f ceremonies/s requested)",
+                                    share * 100, rate);
+                        }
+                    }
+                }
+                for (int i = 0; i < sides.size(); i++) {
+                    row(sides.get(i).label() + ", open loop: the first rate where p95 passes 250 ms (or starts are "
+                            + "dropped)", crossing[i] != null ? crossing[i] : "not within "
+                            + Math.round(OPEN_SHARES.get(OPEN_SHARES.size() - 1) * 100) + "%", "");
+                }
                 // The same clients as people use a sign-in page: each pauses between its ceremonies.
-                CeremonyLoad.Outcome paced = CeremonyLoad.run(tool, server.baseUrl(), 1000, 1000, SHORT_WARMUP,
-                        Duration.ofSeconds(60), PACED);
-                row(jvm.label() + ", 1000 concurrent clients for 60 s, each pausing " + PACED.toSeconds()
-                        + " s on average between ceremonies", describe(paced), "");
+                for (int i = 0; i < sides.size(); i++) {
+                    CeremonyLoad.Outcome paced = CeremonyLoad.run(tool, running.get(i).baseUrl(), 1000, 1000,
+                            SHORT_WARMUP, Duration.ofSeconds(60), PACED);
+                    row(sides.get(i).label() + ", 1000 concurrent clients for 60 s, each pausing " + PACED.toSeconds()
+                            + " s on average between ceremonies", describe(paced), "");
+                }
             }
         }
 
         /**
-         * Concurrency 64, embedded, RS256 tokens: a server on ACCP and one on the JDK's providers
-         * ({@code WEBAUTHN_NATIVE_CRYPTO=false}), both running, measured in turn, twice each.
+         * Concurrency 64, embedded, RS256 tokens: on each side a server on ACCP and one on the JDK's providers
+         * ({@code WEBAUTHN_NATIVE_CRYPTO=false}), all four running, measured in turn, twice each.
          */
         void nativeAgainstJdk() {
-            List<Double> accpRuns = new ArrayList<>();
-            List<Double> jdkRuns = new ArrayList<>();
-            try (RunningServer nativeServer = start(Map.of());
-                 RunningServer jdkServer = start(Map.of("WEBAUTHN_NATIVE_CRYPTO", "false"))) {
-                assertThat(nativeServer.log()).contains("Signatures: AmazonCorrettoCryptoProvider");
-                assertThat(jdkServer.log()).contains("Signatures: the JDK's providers");
-                warmUp(nativeServer, "embedded, ACCP");
-                warmUp(jdkServer, "embedded, the JDK's providers");
+            try (Servers servers = new Servers()) {
+                List<RunningServer> nativeServers = new ArrayList<>();
+                List<RunningServer> jdkServers = new ArrayList<>();
+                for (Side side : sides) {
+                    RunningServer nativeServer = start(servers, side, Map.of());
+                    RunningServer jdkServer = start(servers, side, Map.of("WEBAUTHN_NATIVE_CRYPTO", "false"));
+                    assertThat(nativeServer.log()).contains("Signatures: AmazonCorrettoCryptoProvider");
+                    assertThat(jdkServer.log()).contains("Signatures: the JDK's providers");
+                    nativeServers.add(nativeServer);
+                    jdkServers.add(jdkServer);
+                }
+                for (int i = 0; i < sides.size(); i++) {
+                    warmUp(sides.get(i), nativeServers.get(i), "embedded, ACCP");
+                    warmUp(sides.get(i), jdkServers.get(i), "embedded, the JDK's providers");
+                }
+                List<List<Double>> accpRuns = new ArrayList<>();
+                List<List<Double>> jdkRuns = new ArrayList<>();
+                sides.forEach(side -> {
+                    accpRuns.add(new ArrayList<>());
+                    jdkRuns.add(new ArrayList<>());
+                });
                 for (int round = 0; round < 2; round++) {
-                    for (boolean onNative : List.of(true, false)) {
-                        RunningServer server = onNative ? nativeServer : jdkServer;
-                        CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, server.baseUrl(), 64, 64,
-                                SHORT_WARMUP, EACH);
-                        (onNative ? accpRuns : jdkRuns).add(outcome.perSecond());
-                        CryptoCeiling.Timings used = onNative ? accp : jdkProviders;
-                        row(jvm.label() + ", embedded, RS256 tokens, concurrency 64, " + (onNative ? "ACCP" : "the JDK's "
-                                + "providers") + ", round " + (round + 1), describe(outcome) + String.format(", %.2f of "
-                                + "the ceiling with these providers", outcome.perSecond() / used.ceilingPerSecond(cores, true)), "");
+                    for (int i = 0; i < sides.size(); i++) {
+                        Side side = sides.get(i);
+                        for (boolean onNative : List.of(true, false)) {
+                            RunningServer server = (onNative ? nativeServers : jdkServers).get(i);
+                            CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, server.baseUrl(), 64, 64,
+                                    SHORT_WARMUP, EACH);
+                            (onNative ? accpRuns : jdkRuns).get(i).add(outcome.perSecond());
+                            CryptoCeiling.Timings used = onNative ? side.accp() : side.jdkProviders();
+                            row(side.label() + ", embedded, RS256 tokens, concurrency 64, " + (onNative ? "ACCP"
+                                    : "the JDK's providers") + ", round " + (round + 1), describe(outcome)
+                                    + String.format(", %.2f of the ceiling with these providers",
+                                    outcome.perSecond() / used.ceilingPerSecond(cores, true)), "");
+                        }
                     }
                 }
+                for (int i = 0; i < sides.size(); i++) {
+                    double accp = mean(accpRuns.get(i));
+                    double jdk = mean(jdkRuns.get(i));
+                    row(sides.get(i).label() + ", ACCP / the JDK's providers at concurrency 64 (means of the "
+                            + "alternating rounds)", String.format("%.2fx (%.0f / %.0f ceremonies/s)", accp / jdk, accp,
+                            jdk), ">= 3x: " + met(accp / jdk >= 3));
+                }
             }
-            double ratio = mean(accpRuns) / mean(jdkRuns);
-            row(jvm.label() + ", ACCP / the JDK's providers at concurrency 64 (means of the alternating rounds)",
-                    String.format("%.2fx (%.0f / %.0f ceremonies/s)", ratio, mean(accpRuns), mean(jdkRuns)),
-                    ">= 3x: " + met(ratio >= 3));
         }
 
         /** Concurrency 64, embedded, ES256 tokens, ACCP. */
         void es256(Path ring) {
-            try (RunningServer server = start(Map.of("WEBAUTHN_KEYS_FILE", ring.toString()))) {
-                warmUp(server, "embedded, ES256 tokens");
-                CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, server.baseUrl(), 64, 64, SHORT_WARMUP, EACH);
-                row(jvm.label() + ", embedded, ES256 tokens, ACCP, concurrency 64", describe(outcome) + String.format(
-                        ", %.2f of the ACCP ceiling", outcome.perSecond() / accp.ceilingPerSecond(cores, false)), "");
+            try (Servers servers = new Servers()) {
+                List<RunningServer> running = startEach(servers, Map.of("WEBAUTHN_KEYS_FILE", ring.toString()),
+                        "embedded, ES256 tokens");
+                for (int i = 0; i < sides.size(); i++) {
+                    Side side = sides.get(i);
+                    CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, running.get(i).baseUrl(), 64, 64,
+                            SHORT_WARMUP, EACH);
+                    row(side.label() + ", embedded, ES256 tokens, ACCP, concurrency 64", describe(outcome)
+                            + String.format(", %.2f of the ACCP ceiling", outcome.perSecond()
+                            / side.accp().ceilingPerSecond(cores, false)), "");
+                }
             }
         }
 
-        /** PostgreSQL + Redis, RS256 tokens, ACCP, at concurrencies 16, 64 and 256. */
+        /**
+         * PostgreSQL + Redis, RS256 tokens, ACCP, at concurrencies 16, 64 and 256: a server on each side, both on the same
+         * database and Redis, as two replicas are.
+         */
         void production(Map<String, String> backends) {
-            try (RunningServer server = start(backends)) {
-                closedLoops(server, "PostgreSQL + Redis", List.of(16, 64, 256), 0.6);
+            try (Servers servers = new Servers()) {
+                closedLoops(startEach(servers, backends, "PostgreSQL + Redis"), "PostgreSQL + Redis",
+                        List.of(16, 64, 256), 0.6);
             }
         }
 
         /** A new server's first load ({@link #WARMUP}), its rate in each window shown: where the JIT settles. */
-        private void warmUp(RunningServer server, String what) {
+        private void warmUp(Side side, RunningServer server, String what) {
             CeremonyLoad.Outcome warm = CeremonyLoad.run(tool, server.baseUrl(), 64, 64, Duration.ZERO, WARMUP);
-            row(jvm.label() + ", " + what + ", a new server's first " + WARMUP.toSeconds() + " s at concurrency 64, per "
-                    + WARMUP_WINDOW_SECONDS + " s", warm.ratesPer(WARMUP_WINDOW_SECONDS) + ", " + warm.errors() + " errors",
-                    "");
+            row(side.label() + ", " + what + ", a new server's first " + WARMUP.toSeconds() + " s at concurrency 64, "
+                    + "per " + WARMUP_WINDOW_SECONDS + " s", warm.ratesPer(WARMUP_WINDOW_SECONDS) + ", " + warm.errors()
+                    + " errors", "");
         }
 
         /**
-         * RS256 tokens, ACCP: a closed loop at each concurrency on {@code server}, new, after its warm-up; the row of
-         * concurrency 64 carries the target share of the ACCP ceiling.
+         * RS256 tokens, ACCP: a closed loop at each concurrency on each side's server, warmed up, the sides in turn at
+         * each concurrency; the rows of concurrency 64 carry the target share of the ACCP ceiling. The outcomes by side.
          */
-        private List<CeremonyLoad.Outcome> closedLoops(RunningServer server, String backend, List<Integer> concurrencies,
-                                                       double target) {
-            double ceiling = accp.ceilingPerSecond(cores, true);
-            warmUp(server, backend);
-            List<CeremonyLoad.Outcome> outcomes = new ArrayList<>();
+        private List<List<CeremonyLoad.Outcome>> closedLoops(List<RunningServer> running, String backend,
+                                                             List<Integer> concurrencies, double target) {
+            List<List<CeremonyLoad.Outcome>> outcomes = new ArrayList<>();
+            sides.forEach(side -> outcomes.add(new ArrayList<>()));
             for (int concurrency : concurrencies) {
-                CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, server.baseUrl(), concurrency,
-                        Math.max(concurrency, 64), SHORT_WARMUP, EACH);
-                outcomes.add(outcome);
-                double ratio = outcome.perSecond() / ceiling;
-                row(jvm.label() + ", " + backend + ", RS256 tokens, ACCP, concurrency " + concurrency,
-                        describe(outcome) + String.format(", %.2f of the ACCP ceiling", ratio), concurrency == 64
-                                ? ">= " + target + " of the ceiling: " + met(ratio >= target) : "");
+                for (int i = 0; i < sides.size(); i++) {
+                    Side side = sides.get(i);
+                    CeremonyLoad.Outcome outcome = CeremonyLoad.run(tool, running.get(i).baseUrl(), concurrency,
+                            Math.max(concurrency, 64), SHORT_WARMUP, EACH);
+                    outcomes.get(i).add(outcome);
+                    double ratio = outcome.perSecond() / side.accp().ceilingPerSecond(cores, true);
+                    row(side.label() + ", " + backend + ", RS256 tokens, ACCP, concurrency " + concurrency,
+                            describe(outcome) + String.format(", %.2f of the ACCP ceiling", ratio), concurrency == 64
+                                    ? ">= " + target + " of the ceiling: " + met(ratio >= target) : "");
+                }
             }
             return outcomes;
         }

@@ -7,18 +7,21 @@ import io.github.webauthnkit.keys.core.KeyRingException;
 import io.github.webauthnkit.keys.core.KeyRingFile;
 import io.github.webauthnkit.keys.core.RotationPolicy;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -29,12 +32,22 @@ import java.util.stream.Stream;
  * server maps them at start-up instead of reading and verifying them from the jar again. (Under
  * {@code -XX:ArchiveClassesAtExit} it makes a class-data archive the same way, on Java 17 too.) It reads no
  * configuration and opens only loopback.
+ *
+ * <p>The cache should hold what a server loads on a usual start, no more: Java 25 loads every class of the cache at
+ * start-up, and its pages stay resident. So a second JVM ({@code --prepare}, no cache written) first makes the key and
+ * migrates the database, which only a server's first start on a new database does (key generation, Flyway: about
+ * 4 MB of the cache), and the requests go over a plain socket rather than the JDK's HTTP client, which the server
+ * never uses (about 5 MB with the key generation).
  */
 public final class TrainingRun {
     /** Longer than a slow build host needs (about 5 s here); past it the image build fails instead of hanging. */
     private static final Duration DEADLINE = Duration.ofMinutes(5);
     private static final RotationPolicy TRAINING_KEYS = new RotationPolicy(KeyAlgorithm.RS256, KeyAlgorithm.MIN_RSA_BITS,
             Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofSeconds(60));
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+    /** The argument, then a directory, of the JVM that makes the key ring and the database there. */
+    static final String PREPARE = "--prepare";
 
     private TrainingRun() {
     }
@@ -52,6 +65,13 @@ public final class TrainingRun {
         watchdog.setDaemon(true);
         watchdog.start();
         try {
+            if (args.length == 2 && args[0].equals(PREPARE)) {
+                prepare(Path.of(args[1]));
+                System.exit(0);
+            }
+            if (args.length != 0) {
+                throw new IllegalArgumentException("expected no arguments, got " + List.of(args));
+            }
             train();
         } catch (Exception e) {
             System.err.println("Training run failed: " + e);
@@ -66,19 +86,10 @@ public final class TrainingRun {
         Path dir = Files.createTempDirectory("webauthn-training",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
-            // The first key of a ring, made and written the way webauthn-keys:rotate makes one (0600, atomic).
-            Path ring = dir.resolve("jwt_signing_keys.json");
-            new KeyRingFile(ring).update(empty -> empty.rotate(Instant.now(), TRAINING_KEYS));
-            ServerConfig config = ServerConfig.fromEnvironment(Map.of(
-                    "WEBAUTHN_BIND_ADDRESS", "127.0.0.1",
-                    "WEBAUTHN_PORT", "0",
-                    "WEBAUTHN_KEYS_FILE", ring.toString(),
-                    "WEBAUTHN_DATA_DIR", dir.resolve("data").toString()));
-            try (WebAuthnServer server = WebAuthnServer.start(config)) {
-                exercise("http://127.0.0.1:" + server.port());
+            prepareInAnotherJvm(dir);
+            try (WebAuthnServer server = WebAuthnServer.start(ServerConfig.fromEnvironment(environment(dir)))) {
+                exercise(server.port());
             }
-        } catch (KeyRingException e) {
-            throw new IllegalStateException("Cannot make the training key: " + e.getMessage(), e);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -88,31 +99,81 @@ public final class TrainingRun {
         }
     }
 
+    /** This class with {@link #PREPARE} in a JVM of the same Java, class path and options, but no cache to write. */
+    private static void prepareInAnotherJvm(Path dir) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process prepare = new ProcessBuilder(java, "-XX:-UsePerfData", "-Djava.io.tmpdir="
+                + System.getProperty("java.io.tmpdir"), "-cp", System.getProperty("java.class.path"),
+                TrainingRun.class.getName(), PREPARE, dir.toString()).inheritIO().start();
+        if (!prepare.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS) || prepare.exitValue() != 0) {
+            prepare.destroyForcibly();
+            throw new IllegalStateException("Cannot prepare the training's key and database in another JVM");
+        }
+    }
+
+    /** The first key of a ring, and a database at the schema's newest version, as a server's first start makes them. */
+    private static void prepare(Path dir) throws IOException {
+        try {
+            // Made and written the way webauthn-keys:rotate makes one (0600, atomic).
+            new KeyRingFile(dir.resolve("jwt_signing_keys.json")).update(empty -> empty.rotate(Instant.now(), TRAINING_KEYS));
+        } catch (KeyRingException e) {
+            throw new IllegalStateException("Cannot make the training key: " + e.getMessage(), e);
+        }
+        // The JDK's providers: the native library would be unpacked and loaded for nothing.
+        Map<String, String> environment = new HashMap<>(environment(dir));
+        environment.put("WEBAUTHN_NATIVE_CRYPTO", "false");
+        WebAuthnServer.start(ServerConfig.fromEnvironment(environment)).close();
+    }
+
+    private static Map<String, String> environment(Path dir) {
+        return Map.of(
+                "WEBAUTHN_BIND_ADDRESS", "127.0.0.1",
+                "WEBAUTHN_PORT", "0",
+                "WEBAUTHN_KEYS_FILE", dir.resolve("jwt_signing_keys.json").toString(),
+                "WEBAUTHN_DATA_DIR", dir.resolve("data").toString());
+    }
+
     /** The first requests of a browser and of a verifying service; each must get the answer a real one gets. */
-    private static void exercise(String base) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        List<HttpRequest> requests = List.of(
-                get(base + "/health"), get(base + "/.well-known/jwks.json"), get(base + "/"), get(base + "/app.js"),
-                post(base + "/register/start", "{\"username\": \"training\"}"),
-                post(base + "/authenticate/start", "{}"),
-                post(base + "/authenticate/complete", "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}"),
-                get(base + "/credentials"), get(base + "/metrics"));
-        for (HttpRequest request : requests) {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 500) {
-                throw new IllegalStateException(request.method() + " " + request.uri().getPath() + " answered "
-                        + response.statusCode() + ": " + response.body());
+    private static void exercise(int port) throws IOException {
+        List<Request> requests = List.of(
+                Request.get("/health"), Request.get("/.well-known/jwks.json"), Request.get("/"), Request.get("/app.js"),
+                Request.post("/register/start", "{\"username\": \"training\"}"),
+                Request.post("/authenticate/start", "{}"),
+                Request.post("/authenticate/complete", "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}"),
+                Request.get("/credentials"), Request.get("/metrics"));
+        for (Request request : requests) {
+            int status = request.send(port);
+            if (status >= 500) {
+                throw new IllegalStateException(request.name() + " answered " + status);
             }
         }
     }
 
-    private static HttpRequest get(String url) {
-        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build();
-    }
+    /** One HTTP/1.1 request, {@code name} its method and path, {@code text} all of it, on a connection of its own. */
+    private record Request(String name, String text) {
+        static Request get(String path) {
+            return new Request("GET " + path, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        }
 
-    private static HttpRequest post(String url, String json) {
-        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        static Request post(String path, String json) {
+            return new Request("POST " + path, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + json.getBytes(StandardCharsets.UTF_8).length
+                    + "\r\n\r\n" + json);
+        }
+
+        /** The answer's status code. */
+        int send(int port) throws IOException {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout((int) ANSWER_TIMEOUT.toMillis());
+                socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                Matcher status = STATUS_LINE.matcher(answer);
+                if (!status.lookingAt()) {
+                    throw new IllegalStateException(name + " got no HTTP answer: "
+                            + answer.lines().findFirst().orElse("(nothing)"));
+                }
+                return Integer.parseInt(status.group(1));
+            }
+        }
     }
 }

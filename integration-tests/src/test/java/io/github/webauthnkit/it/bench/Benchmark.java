@@ -55,7 +55,7 @@ class Benchmark {
      */
     private static final Duration SHORT_WARMUP = Duration.ofSeconds(10);
     /**
-     * Before the open loop at 70% of the capacity, left out: it comes right after the 1000-client run, which leaves the
+     * Before the open loop at 70% of the capacity, left out: it comes after the 1000-client runs, which leave each
      * server's heap at its limit and the load tool ending a thousand clients. With 10 s, that step measured p95 106 ms
      * on Java 25 where the steps at 80 and 90% right after it measured 34 and 74 ms (2026-12-06).
      */
@@ -76,7 +76,7 @@ class Benchmark {
     private List<String> uncachedOptions;
     /** Numbers each server's data directory. */
     private int serverCount;
-    /** The image's Java, which starts every server of the benchmark but the cold starts on the tests' JDK. */
+    /** The image's Java: the JDK its servers run on (the others run on the tests' JDK). */
     private final String imageJava = ImageJvm.java();
 
     @Test
@@ -115,9 +115,10 @@ class Benchmark {
         // Every server step on both Javas, side by side: the image's (25, its AOT cache) and the one the jar is
         // compiled for (17).
         List<ServerJvm> jvms = List.of(
-                new ServerJvm("Java " + ImageJvm.javaVersion() + " (the image's, with its AOT cache)", imageJava, imageOptions),
+                new ServerJvm("Java " + ImageJvm.javaVersion() + " (the image's, with its AOT cache)", imageJava,
+                        imageOptions, true),
                 new ServerJvm("Java " + System.getProperty("java.version") + " (the tests' JDK, no AOT cache)", Command.java(),
-                        uncachedOptions));
+                        uncachedOptions, false));
         Map<ServerJvm, Map<String, CryptoCeiling.Timings>> crypto = new LinkedHashMap<>();
         for (ServerJvm server : jvms) {
             Map<String, CryptoCeiling.Timings> timings = CryptoCeiling.measure(server.java());
@@ -158,8 +159,8 @@ class Benchmark {
         save(cores);
     }
 
-    /** A JVM the servers run on: its {@code java} and the options before {@code -jar}. */
-    private record ServerJvm(String label, String java, List<String> options) {
+    /** A JVM the servers run on: its {@code java} and the options before {@code -jar}; the image's draws the chart. */
+    private record ServerJvm(String label, String java, List<String> options, boolean image) {
     }
 
     /**
@@ -235,13 +236,17 @@ class Benchmark {
          * Embedded, RS256 tokens, ACCP: the closed loop at each concurrency, then 1000 clients for 60 s and the resident
          * memory after them; the open loop at 70% of the capacity (the median of the saturated closed-loop rates) for
          * 60 s, then at rising shares of it to find where p95 crosses 250 ms; then 1000 clients pausing between
-         * ceremonies. The first side's outcomes go to the chart.
+         * ceremonies. The image's side's outcomes go to the chart.
          */
         void embedded(List<CeremonyLoad.Outcome> closed, List<CeremonyLoad.Outcome> open) {
             try (Servers servers = new Servers()) {
                 List<RunningServer> running = startEach(servers, Map.of(), "embedded");
                 List<List<CeremonyLoad.Outcome>> closedLoops = closedLoops(running, "embedded", CONCURRENCIES, 0.75);
-                closed.addAll(closedLoops.get(0));
+                for (int i = 0; i < sides.size(); i++) {
+                    if (sides.get(i).jvm().image()) {
+                        closed.addAll(closedLoops.get(i));
+                    }
+                }
                 List<Double> capacities = new ArrayList<>();
                 for (int i = 0; i < sides.size(); i++) {
                     String label = sides.get(i).label();
@@ -274,7 +279,7 @@ class Benchmark {
                             && seventy.p99() < 250;
                     row(sides.get(i).label() + ", open loop (Poisson arrivals) at 70% of the capacity for 60 s",
                             describeOpen(seventy, rate), "0 errors, p95 < 100 ms, p99 < 250 ms: " + met(met));
-                    if (i == 0) {
+                    if (sides.get(i).jvm().image()) {
                         open.add(seventy);
                     }
                 }
@@ -287,7 +292,7 @@ class Benchmark {
                         double rate = share * capacities.get(i);
                         CeremonyLoad.Outcome outcome = CeremonyLoad.open(tool, running.get(i).baseUrl(), rate, 1000,
                                 256, SHORT_WARMUP, EACH);
-                        if (i == 0) {
+                        if (sides.get(i).jvm().image()) {
                             open.add(outcome);
                         }
                         row(sides.get(i).label() + String.format(", open loop at %.0f%% of the capacity", share * 100),
@@ -333,12 +338,8 @@ class Benchmark {
                     warmUp(sides.get(i), nativeServers.get(i), "embedded, ACCP");
                     warmUp(sides.get(i), jdkServers.get(i), "embedded, the JDK's providers");
                 }
-                List<List<Double>> accpRuns = new ArrayList<>();
-                List<List<Double>> jdkRuns = new ArrayList<>();
-                sides.forEach(side -> {
-                    accpRuns.add(new ArrayList<>());
-                    jdkRuns.add(new ArrayList<>());
-                });
+                List<List<Double>> accpRuns = perSide();
+                List<List<Double>> jdkRuns = perSide();
                 for (int round = 0; round < 2; round++) {
                     for (int i = 0; i < sides.size(); i++) {
                         Side side = sides.get(i);
@@ -392,6 +393,13 @@ class Benchmark {
             }
         }
 
+        /** An empty list for each side, in {@link #sides}' order. */
+        private <T> List<List<T>> perSide() {
+            List<List<T>> lists = new ArrayList<>();
+            sides.forEach(side -> lists.add(new ArrayList<>()));
+            return lists;
+        }
+
         /** A new server's first load ({@link #WARMUP}), its rate in each window shown: where the JIT settles. */
         private void warmUp(Side side, RunningServer server, String what) {
             CeremonyLoad.Outcome warm = CeremonyLoad.run(tool, server.baseUrl(), 64, 64, Duration.ZERO, WARMUP);
@@ -406,8 +414,7 @@ class Benchmark {
          */
         private List<List<CeremonyLoad.Outcome>> closedLoops(List<RunningServer> running, String backend,
                                                              List<Integer> concurrencies, double target) {
-            List<List<CeremonyLoad.Outcome>> outcomes = new ArrayList<>();
-            sides.forEach(side -> outcomes.add(new ArrayList<>()));
+            List<List<CeremonyLoad.Outcome>> outcomes = perSide();
             for (int concurrency : concurrencies) {
                 for (int i = 0; i < sides.size(); i++) {
                     Side side = sides.get(i);

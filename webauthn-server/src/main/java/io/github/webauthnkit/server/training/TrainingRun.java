@@ -44,7 +44,11 @@ public final class TrainingRun {
     private static final Duration DEADLINE = Duration.ofMinutes(5);
     private static final RotationPolicy TRAINING_KEYS = new RotationPolicy(KeyAlgorithm.RS256, KeyAlgorithm.MIN_RSA_BITS,
             Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofSeconds(60));
+    /** The second JVM's share of {@link #DEADLINE}: it ends first, so this one can clean up after it. */
+    private static final Duration PREPARE_DEADLINE = DEADLINE.dividedBy(2);
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** Where the training's server listens, and its requests go. */
+    private static final String LOOPBACK = "127.0.0.1";
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
     /** The argument, then a directory, of the JVM that makes the key ring and the database there. */
     static final String PREPARE = "--prepare";
@@ -70,7 +74,7 @@ public final class TrainingRun {
                 System.exit(0);
             }
             if (args.length != 0) {
-                throw new IllegalArgumentException("expected no arguments, got " + List.of(args));
+                throw new IllegalArgumentException("usage: TrainingRun [" + PREPARE + " <directory>], got " + List.of(args));
             }
             train();
         } catch (Exception e) {
@@ -99,15 +103,23 @@ public final class TrainingRun {
         }
     }
 
-    /** This class with {@link #PREPARE} in a JVM of the same Java, class path and options, but no cache to write. */
+    /**
+     * This class with {@link #PREPARE} in a JVM of the same Java and class path, with the environment (the image's
+     * JAVA_TOOL_OPTIONS) and temporary directory of this one, and no cache to write.
+     */
     private static void prepareInAnotherJvm(Path dir) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process prepare = new ProcessBuilder(java, "-XX:-UsePerfData", "-Djava.io.tmpdir="
                 + System.getProperty("java.io.tmpdir"), "-cp", System.getProperty("java.class.path"),
                 TrainingRun.class.getName(), PREPARE, dir.toString()).inheritIO().start();
-        if (!prepare.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS) || prepare.exitValue() != 0) {
-            prepare.destroyForcibly();
-            throw new IllegalStateException("Cannot prepare the training's key and database in another JVM");
+        if (!prepare.waitFor(PREPARE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+            prepare.destroyForcibly().waitFor();
+            throw new IllegalStateException("The JVM that makes the training's key and database did not end within "
+                    + PREPARE_DEADLINE.toMinutes() + " minutes");
+        }
+        if (prepare.exitValue() != 0) {
+            throw new IllegalStateException("The JVM that makes the training's key and database exited with "
+                    + prepare.exitValue());
         }
     }
 
@@ -127,7 +139,7 @@ public final class TrainingRun {
 
     private static Map<String, String> environment(Path dir) {
         return Map.of(
-                "WEBAUTHN_BIND_ADDRESS", "127.0.0.1",
+                "WEBAUTHN_BIND_ADDRESS", LOOPBACK,
                 "WEBAUTHN_PORT", "0",
                 "WEBAUTHN_KEYS_FILE", dir.resolve("jwt_signing_keys.json").toString(),
                 "WEBAUTHN_DATA_DIR", dir.resolve("data").toString());
@@ -136,43 +148,39 @@ public final class TrainingRun {
     /** The first requests of a browser and of a verifying service; each must get the answer a real one gets. */
     private static void exercise(int port) throws IOException {
         List<Request> requests = List.of(
-                Request.get("/health"), Request.get("/.well-known/jwks.json"), Request.get("/"), Request.get("/app.js"),
-                Request.post("/register/start", "{\"username\": \"training\"}"),
-                Request.post("/authenticate/start", "{}"),
-                Request.post("/authenticate/complete", "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}"),
-                Request.get("/credentials"), Request.get("/metrics"));
+                new Request("GET", "/health", null), new Request("GET", "/.well-known/jwks.json", null),
+                new Request("GET", "/", null), new Request("GET", "/app.js", null),
+                new Request("POST", "/register/start", "{\"username\": \"training\"}"),
+                new Request("POST", "/authenticate/start", "{}"),
+                new Request("POST", "/authenticate/complete",
+                        "{\"requestId\": \"AAAAAAAAAAAAAAAAAAAAAA\", \"credential\": {}}"),
+                new Request("GET", "/credentials", null), new Request("GET", "/metrics", null));
         for (Request request : requests) {
-            int status = request.send(port);
-            if (status >= 500) {
-                throw new IllegalStateException(request.name() + " answered " + status);
-            }
+            request.send(port);
         }
     }
 
-    /** One HTTP/1.1 request, {@code name} its method and path, {@code text} all of it, on a connection of its own. */
-    private record Request(String name, String text) {
-        static Request get(String path) {
-            return new Request("GET " + path, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-        }
-
-        static Request post(String path, String json) {
-            return new Request("POST " + path, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + json.getBytes(StandardCharsets.UTF_8).length
-                    + "\r\n\r\n" + json);
-        }
-
-        /** The answer's status code. */
-        int send(int port) throws IOException {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    /** One HTTP/1.1 request with a JSON body or none, on a connection of its own (a plain socket, see above). */
+    private record Request(String method, String path, String json) {
+        /** Sends it and reads the whole answer; one with a 5xx status, or none, fails the run. */
+        void send(int port) throws IOException {
+            String head = method + " " + path + " HTTP/1.1\r\nHost: " + LOOPBACK + ":" + port
+                    + "\r\nConnection: close\r\n";
+            String text = json == null ? head + "\r\n" : head + "Content-Type: application/json\r\nContent-Length: "
+                    + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json;
+            try (Socket socket = new Socket(InetAddress.getByName(LOOPBACK), port)) {
                 socket.setSoTimeout((int) ANSWER_TIMEOUT.toMillis());
                 socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 Matcher status = STATUS_LINE.matcher(answer);
                 if (!status.lookingAt()) {
-                    throw new IllegalStateException(name + " got no HTTP answer: "
+                    throw new IllegalStateException(method + " " + path + " got no HTTP answer: "
                             + answer.lines().findFirst().orElse("(nothing)"));
                 }
-                return Integer.parseInt(status.group(1));
+                if (Integer.parseInt(status.group(1)) >= 500) {
+                    throw new IllegalStateException(method + " " + path + " answered " + status.group(1) + ": "
+                            + answer.substring(Math.max(0, answer.indexOf("\r\n\r\n"))).strip());
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,12 +70,10 @@ public final class TrainingRun {
         watchdog.setDaemon(true);
         watchdog.start();
         try {
-            if (args.length == 2 && args[0].equals(PREPARE)) {
-                prepare(Path.of(args[1]));
+            Optional<Path> prepareIn = prepareDirectory(args);
+            if (prepareIn.isPresent()) {
+                prepare(prepareIn.get());
                 System.exit(0);
-            }
-            if (args.length != 0) {
-                throw new IllegalArgumentException("usage: TrainingRun [" + PREPARE + " <directory>], got " + List.of(args));
             }
             train();
         } catch (Exception e) {
@@ -84,6 +83,17 @@ public final class TrainingRun {
         System.out.println("Training run done: the server started and answered; the JVM writes its archive on exit.");
         // Exit even if a library left a thread behind: the image build must not wait on it.
         System.exit(0);
+    }
+
+    /** The directory of {@link #PREPARE}'s JVM, or none for the training run itself; any other arguments are refused. */
+    static Optional<Path> prepareDirectory(String... args) {
+        if (args.length == 2 && args[0].equals(PREPARE)) {
+            return Optional.of(Path.of(args[1]));
+        }
+        if (args.length != 0) {
+            throw new IllegalArgumentException("usage: TrainingRun [" + PREPARE + " <directory>], got " + List.of(args));
+        }
+        return Optional.empty();
     }
 
     private static void train() throws IOException, InterruptedException {
@@ -127,7 +137,7 @@ public final class TrainingRun {
     private static void prepare(Path dir) throws IOException {
         try {
             // Made and written the way webauthn-keys:rotate makes one (0600, atomic).
-            new KeyRingFile(dir.resolve("jwt_signing_keys.json")).update(empty -> empty.rotate(Instant.now(), TRAINING_KEYS));
+            new KeyRingFile(ring(dir)).update(empty -> empty.rotate(Instant.now(), TRAINING_KEYS));
         } catch (KeyRingException e) {
             throw new IllegalStateException("Cannot make the training key: " + e.getMessage(), e);
         }
@@ -141,8 +151,12 @@ public final class TrainingRun {
         return Map.of(
                 "WEBAUTHN_BIND_ADDRESS", LOOPBACK,
                 "WEBAUTHN_PORT", "0",
-                "WEBAUTHN_KEYS_FILE", dir.resolve("jwt_signing_keys.json").toString(),
+                "WEBAUTHN_KEYS_FILE", ring(dir).toString(),
                 "WEBAUTHN_DATA_DIR", dir.resolve("data").toString());
+    }
+
+    private static Path ring(Path dir) {
+        return dir.resolve("jwt_signing_keys.json");
     }
 
     /** The first requests of a browser and of a verifying service; each must get the answer a real one gets. */
@@ -161,7 +175,7 @@ public final class TrainingRun {
     }
 
     /** One HTTP/1.1 request with a JSON body or none, on a connection of its own (a plain socket, see above). */
-    private record Request(String method, String path, String json) {
+    record Request(String method, String path, String json) {
         /** Sends it and reads the whole answer; one with a 5xx status, or none, fails the run. */
         void send(int port) throws IOException {
             String head = method + " " + path + " HTTP/1.1\r\nHost: " + LOOPBACK + ":" + port

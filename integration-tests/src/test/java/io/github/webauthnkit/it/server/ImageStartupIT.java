@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,18 +22,24 @@ import org.junit.jupiter.api.Test;
  * writes the cache and leaves nothing behind, and the server started with the ENTRYPOINT's options maps its classes
  * from that cache ({@code -XX:AOTMode=on} makes a missing or unusable cache a failed start), also when the build host
  * had far more memory than the container, warns of nothing, and signs with the Amazon Corretto Crypto Provider loaded
- * from the copied library, unpacking nothing at start-up.
+ * from the copied library, unpacking nothing at start-up. The generated README's commands for the same cache outside
+ * Docker work as written, and from another directory.
  */
 class ImageStartupIT {
     private static final Duration BUILD = Duration.ofMinutes(10);
+    private static GeneratedProject project;
+
+    @BeforeAll
+    static void packageAProject() {
+        project = GeneratedProject.generate("image-startup", Map.of("generateExamples", "none"));
+        project.mvnw(BUILD, "package", "-DskipTests").assertSuccess("package of the generated project");
+    }
 
     @Test
     void theTrainingRunsCacheIsWhatTheServerStartsFrom() throws Exception {
-        GeneratedProject project = GeneratedProject.generate("image-startup", Map.of("generateExamples", "none"));
-        project.mvnw(BUILD, "package", "-DskipTests").assertSuccess("package of the generated project");
         ImageJvm image = ImageJvm.of(project);
         ImageJvm.Locations paths = new ImageJvm.Locations(project.file("target/image-startup.jar"),
-                project.file("target/native"), project.file("target/server.aot"));
+                project.file("target/image-native"), project.file("target/image.aot"));
         Path cache = paths.cache();
         Path tmp = Files.createDirectories(project.file("target/training-tmp"));
 
@@ -85,5 +92,49 @@ class ImageStartupIT {
         assertThat(loaded).as("Flyway or the JDK's HTTP client loaded from the AOT cache").noneMatch(line ->
                 line.endsWith(" source: shared objects file") && (line.contains(" org.flywaydb.")
                         || line.contains(" jdk.internal.net.http.") || line.contains(" java.net.http.")));
+    }
+
+    @Test
+    void theReadmesCacheCommandsStartTheServerAlsoFromAnotherDirectory() throws Exception {
+        String readme = Files.readString(project.file("README.md"));
+        String training = readmeLine(readme, "java -XX:AOTCacheOutput=");
+        String start = readmeLine(readme, "java -XX:AOTCache=");
+        ImageJvm.shell(project.dir(), training, Map.of(), BUILD).assertSuccess("the README's training command");
+        Path cache = project.file("target/server.aot");
+        assertThat(cache).isRegularFile();
+
+        // As written, from the project directory.
+        assertThat(start).endsWith(" -jar target/image-startup.jar");
+        List<String> options = new ArrayList<>(List.of(
+                start.substring("java ".length(), start.indexOf(" -jar ")).split(" ")));
+        assertThat(options).as("the README's start command's options")
+                .containsExactly("-XX:AOTCache=target/server.aot");
+        options.add("-XX:AOTMode=on");
+        try (RunningServer server = RunningServer.start(project, Map.of(), ImageJvm.java(), options)) {
+            assertThat(server.get("/").body()).contains("<!doctype html>");
+        }
+
+        // As a service manager starts it: another working directory, full paths. The cache was trained on a relative
+        // class path; Java 25 then defines the classes it maps with a code source that has no location.
+        Path elsewhere = Files.createDirectories(project.file("target/elsewhere"));
+        Path classes = project.file("target/elsewhere-class-load.log");
+        List<String> absolute = List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on",
+                "-Xlog:class+load=info:file=" + classes);
+        Map<String, String> keys = Map.of("WEBAUTHN_KEYS_FILE",
+                project.file("docker/secrets/jwt_signing_keys.json").toString());
+        try (RunningServer server = RunningServer.start(project, keys, ImageJvm.java(), absolute, elsewhere)) {
+            assertThat(server.get("/").body()).as("the web client").contains("<!doctype html>");
+            assertThat(server.get("/app.js").statusCode()).isEqualTo(200);
+        }
+        assertThat(Files.readAllLines(classes)).as("the server's classes mapped from the AOT cache")
+                .anyMatch(line -> line.endsWith(
+                        " io.github.webauthnkit.server.WebAuthnServer source: shared objects file"));
+    }
+
+    /** The one line of the README that starts with {@code prefix}. */
+    private static String readmeLine(String readme, String prefix) {
+        List<String> lines = readme.lines().filter(line -> line.startsWith(prefix)).toList();
+        assertThat(lines).as("README lines starting with '" + prefix + "'").hasSize(1);
+        return lines.get(0);
     }
 }

@@ -100,7 +100,7 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
 
     /** Runs the RUN instruction that copies the native library out of the jar into {@code paths.nativeDir()}. */
     public Command.Result copyNativeLibrary(Path dir, Locations paths, Duration limit) {
-        return build(dir, paths.local(nativeRun), Map.of(), limit);
+        return shell(dir, paths.local(nativeRun), Map.of(), limit);
     }
 
     /**
@@ -108,7 +108,7 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
      * JAVA_TOOL_OPTIONS, say) is added. Run {@link #copyNativeLibrary} first, as the image build does.
      */
     public Command.Result train(Path dir, Locations paths, Map<String, String> environment, Duration limit) {
-        return build(dir, paths.local(trainingRun), environment, limit);
+        return shell(dir, paths.local(trainingRun), environment, limit);
     }
 
     /** The ENTRYPOINT's JVM options (before {@code -jar}), with the library's directory and cache of {@code paths}. */
@@ -116,8 +116,11 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
         return serverOptions.stream().map(paths::local).toList();
     }
 
-    /** Runs a RUN instruction with {@code sh}, as the image build does, with {@link #jdk()}'s {@code java} and JAVA_HOME. */
-    private static Command.Result build(Path dir, String script, Map<String, String> environment, Duration limit) {
+    /**
+     * Runs a command line with {@code sh}, as the image build runs a RUN instruction: {@link #jdk()}'s {@code java}
+     * first on the PATH, and its JAVA_HOME.
+     */
+    public static Command.Result shell(Path dir, String script, Map<String, String> environment, Duration limit) {
         Path home = jdk();
         Map<String, String> env = new HashMap<>(environment);
         env.put("JAVA_HOME", home.toString());

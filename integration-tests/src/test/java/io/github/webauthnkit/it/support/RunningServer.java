@@ -48,6 +48,15 @@ public final class RunningServer implements AutoCloseable {
      */
     public static RunningServer start(GeneratedProject project, Map<String, String> environment, String java,
                                       List<String> jvmOptions) {
+        return start(project, environment, java, jvmOptions, project.dir());
+    }
+
+    /**
+     * The same from another working directory (relative paths of the server's defaults, such as its key ring file,
+     * then resolve there).
+     */
+    public static RunningServer start(GeneratedProject project, Map<String, String> environment, String java,
+                                      List<String> jvmOptions, Path workingDirectory) {
         try {
             int port = freePort();
             Path log = ScratchFiles.file("server", ".log");
@@ -63,7 +72,7 @@ public final class RunningServer implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(java));
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(project.dir().toFile())
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);
             RunningServer server = new RunningServer(builder.start(), port, log);

@@ -60,7 +60,7 @@ final class StaticFiles {
 
     static Map<String, byte[]> load(ClassLoader classLoader) {
         Map<String, byte[]> files = new TreeMap<>();
-        files.putAll(read(codeSource(StaticFiles.class), LIBRARY_DIRECTORY));
+        files.putAll(read(libraryRoot(), LIBRARY_DIRECTORY));
         Map<String, byte[]> project = new TreeMap<>();
         for (Path root : roots(classLoader, PROJECT_DIRECTORY)) {
             read(root, PROJECT_DIRECTORY).forEach(project::putIfAbsent);
@@ -82,11 +82,9 @@ final class StaticFiles {
         List<Path> roots = new ArrayList<>();
         try {
             for (URL url : Collections.list(classLoader.getResources(directory))) {
-                String text = url.toString();
-                if (text.startsWith("file:")) {
-                    roots.add(Path.of(url.toURI()).getParent());
-                } else if (text.startsWith("jar:file:") && text.contains("!/")) {
-                    roots.add(Path.of(new URI(text.substring("jar:".length(), text.indexOf("!/")))));
+                Path root = root(url, directory);
+                if (root != null) {
+                    roots.add(root);
                 }
             }
         } catch (IOException | URISyntaxException | RuntimeException e) {
@@ -95,12 +93,41 @@ final class StaticFiles {
         return roots;
     }
 
-    private static Path codeSource(Class<?> type) {
+    /**
+     * The class-path root (a directory or a jar) this class was read from, found by its own resource rather than its
+     * protection domain: a JVM mapping its classes from an AOT cache trained on a relative class path, started from
+     * another directory, gives them a code source without a location.
+     */
+    private static Path libraryRoot() {
+        String name = StaticFiles.class.getName().replace('.', '/') + ".class";
+        URL url = StaticFiles.class.getResource("/" + name);
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = url == null ? null : root(url, name);
+            if (root == null) {
+                throw new IllegalStateException("not in a directory or a jar: " + url);
+            }
+            return root;
         } catch (URISyntaxException | RuntimeException e) {
             throw new IllegalStateException("Cannot locate the server's classes to read the web client: " + e, e);
         }
+    }
+
+    /** The root a resource's URL was found under: its jar, or its directory less the resource's own path. */
+    private static Path root(URL url, String resource) throws URISyntaxException {
+        String text = url.toString();
+        if (text.startsWith("jar:file:") && text.contains("!/")) {
+            return Path.of(new URI(text.substring("jar:".length(), text.indexOf("!/"))));
+        }
+        if (!text.startsWith("file:")) {
+            return null;
+        }
+        Path path = Path.of(url.toURI());
+        for (String segment : resource.split("/")) {
+            if (!segment.isEmpty()) {
+                path = path.getParent();
+            }
+        }
+        return path;
     }
 
     /** The files under a directory of a class-path root, by request path. */

@@ -2,11 +2,17 @@ package io.github.webauthnkit.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -65,6 +71,49 @@ class StaticFilesTest {
                 first.getParent().toUri().toURL(), second.getParent().toUri().toURL()}, null));
 
         assertThat(text(files, "/theme.css")).isEqualTo("first");
+    }
+
+    @Test
+    void theLibrarysFilesAreFoundWhenItsClassesHaveNoCodeSourceLocation() throws Exception {
+        // As Java 25 defines the classes it maps from an AOT cache trained on a relative class path, when the server
+        // is then started from another directory: the server failed to start until it stopped asking for it.
+        Class<?> isolated = new NoLocationLoader(StaticFilesTest.class.getClassLoader())
+                .loadClass(StaticFiles.class.getName());
+        assertThat(isolated.getProtectionDomain().getCodeSource().getLocation()).isNull();
+        Method load = isolated.getDeclaredMethod("load", ClassLoader.class);
+        load.setAccessible(true);
+
+        @SuppressWarnings("unchecked")
+        Map<String, byte[]> files = (Map<String, byte[]>) load.invoke(null, new URLClassLoader(new URL[0], null));
+
+        assertThat(files).containsKeys("/index.html", "/app.js", "/style.css");
+    }
+
+    /** Defines {@link StaticFiles} itself, from its class file, with a code source that has no location. */
+    private static final class NoLocationLoader extends ClassLoader {
+        NoLocationLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.equals(StaticFiles.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length,
+                            new ProtectionDomain(new CodeSource(null, (Certificate[]) null), null));
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
     }
 
     private static String text(Map<String, byte[]> files, String path) {

@@ -6,6 +6,7 @@ import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.ImageJvm;
 import io.github.webauthnkit.it.support.RunningServer;
+import io.github.webauthnkit.server.crypto.NativeLibrary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * from that cache ({@code -XX:AOTMode=on} makes a missing or unusable cache a failed start), also when the build host
  * had far more memory than the container, warns of nothing, and signs with the Amazon Corretto Crypto Provider loaded
  * from the copied library, unpacking nothing at start-up. The generated README's commands for the same cache outside
- * Docker work as written, and from another directory.
+ * Docker work as written (the cache also from another directory), and so do its commands for the native library.
  */
 class ImageStartupIT {
     private static final Duration BUILD = Duration.ofMinutes(10);
@@ -104,9 +105,7 @@ class ImageStartupIT {
         assertThat(cache).isRegularFile();
 
         // As written, from the project directory.
-        assertThat(start).endsWith(" -jar target/image-startup.jar");
-        List<String> options = new ArrayList<>(List.of(
-                start.substring("java ".length(), start.indexOf(" -jar ")).split(" ")));
+        List<String> options = new ArrayList<>(optionsBeforeJar(start));
         assertThat(options).as("the README's start command's options")
                 .containsExactly("-XX:AOTCache=target/server.aot");
         options.add("-XX:AOTMode=on");
@@ -129,6 +128,30 @@ class ImageStartupIT {
         assertThat(Files.readAllLines(classes)).as("the server's classes mapped from the AOT cache")
                 .anyMatch(line -> line.endsWith(
                         " io.github.webauthnkit.server.WebAuthnServer source: shared objects file"));
+    }
+
+    @Test
+    void theReadmesNativeLibraryCommandsSignNativelyWithoutUnpacking() throws Exception {
+        String readme = Files.readString(project.file("README.md"));
+        String copy = readmeLine(readme, "java -cp target/image-startup.jar " + NativeLibrary.class.getName() + " ");
+        String start = readmeLine(readme, "java -Dcom.amazon.corretto.crypto.provider.useExternalLib=true ");
+        Command.run(project.dir(), BUILD, Map.of(), List.of("sh", "-c", copy.replaceFirst("^java ", Command.java() + " ")))
+                .assertSuccess("the README's command that copies the native library");
+        assertThat(project.file("target/native/libamazonCorrettoCryptoProvider.so")).isExecutable();
+
+        // On the tests' Java, as any host's: a temporary directory that cannot be made shows nothing is unpacked.
+        List<String> options = new ArrayList<>(optionsBeforeJar(start));
+        options.add("-Djava.io.tmpdir=" + Files.writeString(project.file("target/no-tmp"), ""));
+        try (RunningServer server = RunningServer.start(project, Map.of(), Command.java(), options)) {
+            assertThat(server.log()).as("native signatures, the library loaded from target/native")
+                    .contains(ImageJvm.NATIVE_SIGNATURES);
+        }
+    }
+
+    /** The JVM options of a README line {@code java <options> -jar target/image-startup.jar}. */
+    private static List<String> optionsBeforeJar(String line) {
+        assertThat(line).startsWith("java ").endsWith(" -jar target/image-startup.jar");
+        return List.of(line.substring("java ".length(), line.indexOf(" -jar ")).split(" "));
     }
 
     /** The one line of the README that starts with {@code prefix}. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,6 +40,7 @@ class ImageStartupIT {
     @Test
     void theTrainingRunsCacheIsWhatTheServerStartsFrom() throws Exception {
         ImageJvm image = ImageJvm.of(project);
+        // Not the README's target/native and target/server.aot, which the tests of its commands below write.
         ImageJvm.Locations paths = new ImageJvm.Locations(project.file("target/image-startup.jar"),
                 project.file("target/image-native"), project.file("target/image.aot"));
         Path cache = paths.cache();
@@ -99,17 +101,21 @@ class ImageStartupIT {
     void theReadmesCacheCommandsStartTheServerAlsoFromAnotherDirectory() throws Exception {
         String readme = Files.readString(project.file("README.md"));
         String training = readmeLine(readme, "java -XX:AOTCacheOutput=");
-        String start = readmeLine(readme, "java -XX:AOTCache=");
+        JavaLine start = JavaLine.of(readmeLine(readme, "java -XX:AOTCache="));
         ImageJvm.shell(project.dir(), training, Map.of(), BUILD).assertSuccess("the README's training command");
         Path cache = project.file("target/server.aot");
         assertThat(cache).isRegularFile();
+        // A database of this test's own: RunningServer gives every start an absolute WEBAUTHN_DATA_DIR.
+        Map<String, String> environment = new HashMap<>(Map.of("WEBAUTHN_DATA_DIR",
+                project.file("target/readme-cache-data").toString()));
 
         // As written, from the project directory.
-        List<String> options = new ArrayList<>(optionsBeforeJar(start));
-        assertThat(options).as("the README's start command's options")
+        assertThat(start.options()).as("the README's start command's options")
                 .containsExactly("-XX:AOTCache=target/server.aot");
+        List<String> options = new ArrayList<>(start.options());
         options.add("-XX:AOTMode=on");
-        try (RunningServer server = RunningServer.start(project, Map.of(), ImageJvm.java(), options)) {
+        try (RunningServer server = RunningServer.start(project, environment, ImageJvm.java(), options, project.dir(),
+                start.jar())) {
             assertThat(server.get("/").body()).contains("<!doctype html>");
         }
 
@@ -119,9 +125,9 @@ class ImageStartupIT {
         Path classes = project.file("target/elsewhere-class-load.log");
         List<String> absolute = List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on",
                 "-Xlog:class+load=info:file=" + classes);
-        Map<String, String> keys = Map.of("WEBAUTHN_KEYS_FILE",
-                project.file("docker/secrets/jwt_signing_keys.json").toString());
-        try (RunningServer server = RunningServer.start(project, keys, ImageJvm.java(), absolute, elsewhere)) {
+        environment.put("WEBAUTHN_KEYS_FILE", project.file("docker/secrets/jwt_signing_keys.json").toString());
+        try (RunningServer server = RunningServer.start(project, environment, ImageJvm.java(), absolute, elsewhere,
+                project.file(start.jar()).toString())) {
             assertThat(server.get("/").body()).as("the web client").contains("<!doctype html>");
             assertThat(server.get("/app.js").statusCode()).isEqualTo(200);
         }
@@ -134,24 +140,34 @@ class ImageStartupIT {
     void theReadmesNativeLibraryCommandsSignNativelyWithoutUnpacking() throws Exception {
         String readme = Files.readString(project.file("README.md"));
         String copy = readmeLine(readme, "java -cp target/image-startup.jar " + NativeLibrary.class.getName() + " ");
-        String start = readmeLine(readme, "java -Dcom.amazon.corretto.crypto.provider.useExternalLib=true ");
-        Command.run(project.dir(), BUILD, Map.of(), List.of("sh", "-c", copy.replaceFirst("^java ", Command.java() + " ")))
+        JavaLine start = JavaLine.of(readmeLine(readme, "java -Dcom.amazon.corretto.crypto.provider.useExternalLib="));
+        // On the tests' Java, as on any host's.
+        Path testsJdk = Path.of(System.getProperty("java.home"));
+        ImageJvm.shell(testsJdk, project.dir(), copy, Map.of(), BUILD)
                 .assertSuccess("the README's command that copies the native library");
         assertThat(project.file("target/native/libamazonCorrettoCryptoProvider.so")).isExecutable();
 
-        // On the tests' Java, as any host's: a temporary directory that cannot be made shows nothing is unpacked.
-        List<String> options = new ArrayList<>(optionsBeforeJar(start));
+        // A temporary directory that cannot be made: had the library to be unpacked, the JDK's providers would serve.
+        List<String> options = new ArrayList<>(start.options());
         options.add("-Djava.io.tmpdir=" + Files.writeString(project.file("target/no-tmp"), ""));
-        try (RunningServer server = RunningServer.start(project, Map.of(), Command.java(), options)) {
+        Map<String, String> ownDatabase = Map.of("WEBAUTHN_DATA_DIR",
+                project.file("target/readme-native-data").toString());
+        try (RunningServer server = RunningServer.start(project, ownDatabase, Command.java(), options, project.dir(),
+                start.jar())) {
             assertThat(server.log()).as("native signatures, the library loaded from target/native")
                     .contains(ImageJvm.NATIVE_SIGNATURES);
         }
     }
 
-    /** The JVM options of a README line {@code java <options> -jar target/image-startup.jar}. */
-    private static List<String> optionsBeforeJar(String line) {
-        assertThat(line).startsWith("java ").endsWith(" -jar target/image-startup.jar");
-        return List.of(line.substring("java ".length(), line.indexOf(" -jar ")).split(" "));
+    /** A README line {@code java [options] -jar <jar>}: its options and its jar, as written. */
+    private record JavaLine(List<String> options, String jar) {
+        static JavaLine of(String line) {
+            assertThat(line).startsWith("java ");
+            List<String> words = List.of(line.substring("java ".length()).split(" "));
+            int jar = words.indexOf("-jar");
+            assertThat(jar).as("'-jar <path>' last in: " + line).isEqualTo(words.size() - 2);
+            return new JavaLine(words.subList(0, jar), words.get(jar + 1));
+        }
     }
 
     /** The one line of the README that starts with {@code prefix}. */

@@ -121,7 +121,12 @@ public record ImageJvm(String toolOptions, String nativeRun, String trainingRun,
      * first on the PATH, and its JAVA_HOME.
      */
     public static Command.Result shell(Path dir, String script, Map<String, String> environment, Duration limit) {
-        Path home = jdk();
+        return shell(jdk(), dir, script, environment, limit);
+    }
+
+    /** The same with the {@code java} of another JDK, {@code home}. */
+    public static Command.Result shell(Path home, Path dir, String script, Map<String, String> environment,
+                                       Duration limit) {
         Map<String, String> env = new HashMap<>(environment);
         env.put("JAVA_HOME", home.toString());
         env.put("PATH", home.resolve("bin") + ":" + System.getenv("PATH"));

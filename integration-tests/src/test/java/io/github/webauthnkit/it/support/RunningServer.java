@@ -48,15 +48,17 @@ public final class RunningServer implements AutoCloseable {
      */
     public static RunningServer start(GeneratedProject project, Map<String, String> environment, String java,
                                       List<String> jvmOptions) {
-        return start(project, environment, java, jvmOptions, project.dir());
+        return start(project, environment, java, jvmOptions, project.dir(),
+                project.file("target/" + project.dir().getFileName() + ".jar").toString());
     }
 
     /**
-     * The same from another working directory (relative paths of the server's defaults, such as its key ring file,
-     * then resolve there).
+     * The same from a working directory of the caller's choice, where the relative paths of the server's defaults
+     * (its key ring file, say) resolve, with {@code jar} as {@code -jar}'s argument, as a user or a service manager
+     * would give it.
      */
     public static RunningServer start(GeneratedProject project, Map<String, String> environment, String java,
-                                      List<String> jvmOptions, Path workingDirectory) {
+                                      List<String> jvmOptions, Path workingDirectory, String jar) {
         try {
             int port = freePort();
             Path log = ScratchFiles.file("server", ".log");
@@ -68,10 +70,9 @@ public final class RunningServer implements AutoCloseable {
             // The load tool and the tests speak from one address: limits per client address they do not reach.
             env.putAll(TestServer.GENEROUS_LIMITS);
             env.putAll(environment);
-            Path jar = project.file("target/" + project.dir().getFileName() + ".jar");
             List<String> command = new ArrayList<>(List.of(java));
             command.addAll(jvmOptions);
-            command.addAll(List.of("-jar", jar.toString()));
+            command.addAll(List.of("-jar", jar));
             ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(env);

@@ -101,21 +101,26 @@ final class StaticFiles {
     private static Path libraryRoot() {
         String name = StaticFiles.class.getName().replace('.', '/') + ".class";
         URL url = StaticFiles.class.getResource("/" + name);
+        Path root;
         try {
-            Path root = url == null ? null : root(url, name);
-            if (root == null) {
-                throw new IllegalStateException("not in a directory or a jar: " + url);
-            }
-            return root;
+            root = url == null ? null : root(url, name);
         } catch (URISyntaxException | RuntimeException e) {
             throw new IllegalStateException("Cannot locate the server's classes to read the web client: " + e, e);
         }
+        if (root == null) {
+            throw new IllegalStateException("Cannot locate the server's classes to read the web client: " + url
+                    + " is neither in a directory nor in a jar on the file system");
+        }
+        return root;
     }
 
-    /** The root a resource's URL was found under: its jar, or its directory less the resource's own path. */
+    /**
+     * The root a resource's URL was found under: its jar, or its directory less the resource's own path; null for
+     * anything else, such as a jar inside a jar, which this does not read.
+     */
     private static Path root(URL url, String resource) throws URISyntaxException {
         String text = url.toString();
-        if (text.startsWith("jar:file:") && text.contains("!/")) {
+        if (text.startsWith("jar:file:") && text.contains("!/") && text.indexOf("!/") == text.lastIndexOf("!/")) {
             return Path.of(new URI(text.substring("jar:".length(), text.indexOf("!/"))));
         }
         if (!text.startsWith("file:")) {

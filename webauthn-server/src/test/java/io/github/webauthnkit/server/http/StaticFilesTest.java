@@ -106,6 +106,9 @@ class StaticFilesTest {
                     return loaded;
                 }
                 try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+                    if (in == null) {
+                        throw new ClassNotFoundException(name + ": no class file");
+                    }
                     byte[] bytes = in.readAllBytes();
                     return defineClass(name, bytes, 0, bytes.length,
                             new ProtectionDomain(new CodeSource(null, (Certificate[]) null), null));

@@ -40,19 +40,21 @@ class TrainingRunTest {
 
     @Test
     void aServerErrorFailsTheRunWithItsStatusAndBody() throws Exception {
-        try (ServerSocket server = loopback()) {
-            answerOnce(server, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy");
-            assertThatThrownBy(() -> new TrainingRun.Request("GET", "/health", null).send(server.getLocalPort()))
-                    .isInstanceOf(IllegalStateException.class).hasMessage("GET /health answered 503: busy");
-        }
+        assertHealthCheckFails("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy",
+                "GET /health answered 503: busy");
     }
 
     @Test
     void anAnswerThatIsNotHttpFailsTheRunWithItsFirstLine() throws Exception {
+        assertHealthCheckFails("hello\r\nworld", "GET /health got no HTTP answer: hello");
+    }
+
+    /** A GET /health answered with {@code answer} fails the training run with {@code message}. */
+    private static void assertHealthCheckFails(String answer, String message) throws Exception {
         try (ServerSocket server = loopback()) {
-            answerOnce(server, "hello\r\nworld");
+            answerOnce(server, answer);
             assertThatThrownBy(() -> new TrainingRun.Request("GET", "/health", null).send(server.getLocalPort()))
-                    .isInstanceOf(IllegalStateException.class).hasMessage("GET /health got no HTTP answer: hello");
+                    .isInstanceOf(IllegalStateException.class).hasMessage(message);
         }
     }
 

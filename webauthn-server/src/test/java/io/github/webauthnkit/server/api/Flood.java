@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /** A flood of ceremony starts from a few threads, and what the servers' metrics say it made give way. */
@@ -26,43 +26,47 @@ final class Flood {
 
     /**
      * Sends {@code count} requests ({@code start} of 1 to count) from {@link #THREADS} threads; how many got each status.
-     * A request that gets no answer fails with which one it was and what became of each of the {@code servers}.
+     * A request that gets no answer stops the flood; once the other threads' requests are answered, it fails with which
+     * one it was, how many ceremony starts each of the {@code servers} handled against how many answers came back (one
+     * more means the server handled the request and its answer was lost; as many means the request never reached a
+     * handler), and what became of each server.
      */
     static Map<Integer, Integer> send(List<ServerProcess> servers, int count, IntFunction<HttpResponse<String>> start)
             throws Exception {
         AtomicInteger sent = new AtomicInteger();
         Map<Integer, Integer> answers = new ConcurrentHashMap<>();
+        AtomicReference<Lost> lost = new AtomicReference<>();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {
                 running.add(pool.submit(() -> {
                     int n;
-                    while ((n = sent.incrementAndGet()) <= count) {
+                    while (lost.get() == null && (n = sent.incrementAndGet()) <= count) {
                         try {
                             answers.merge(start.apply(n).statusCode(), 1, Integer::sum);
                         } catch (RuntimeException e) {
-                            throw new AssertionError("request " + n + " of " + count + " got no answer (" + answers
-                                    + " so far); " + state(servers), e);
+                            lost.compareAndSet(null, new Lost(n, e));
                         }
                     }
                     return null;
                 }));
             }
             for (Future<?> flooder : running) {
-                try {
-                    flooder.get(5, TimeUnit.MINUTES);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof AssertionError failed) {
-                        throw failed;
-                    }
-                    throw e;
-                }
+                flooder.get(5, TimeUnit.MINUTES);
             }
         } finally {
             pool.shutdownNow();
         }
+        Lost first = lost.get();
+        if (first != null) {
+            throw new AssertionError("request " + first.request() + " of " + count + " got no answer (" + answers
+                    + " came back); " + state(servers), first.failure());
+        }
         return answers;
+    }
+
+    private record Lost(int request, RuntimeException failure) {
     }
 
     private static String state(List<ServerProcess> servers) {
@@ -71,10 +75,24 @@ final class Flood {
             OptionalInt exit = server.awaitExit(Duration.ofSeconds(2));
             String log = server.log();
             state.append("\nthe server on port ").append(server.port())
-                    .append(exit.isPresent() ? " exited with " + exit.getAsInt() : " still runs")
+                    .append(exit.isPresent() ? " exited with " + exit.getAsInt()
+                            : " still runs and handled " + handledStarts(server) + " ceremony starts")
                     .append("; the end of its log:\n").append(log.substring(Math.max(0, log.length() - LOG_TAIL)));
         }
         return state.toString();
+    }
+
+    /** The ceremony starts a server's handlers finished, of every kind and outcome, from its metrics. */
+    private static String handledStarts(ServerProcess server) {
+        try {
+            String metrics = new RawHttp(server.baseUrl()).get("/metrics").body();
+            return Long.toString(metrics.lines()
+                    .filter(line -> line.startsWith("webauthn_ceremony_duration_seconds_count{")
+                            && line.contains("step=\"start\""))
+                    .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+        } catch (RuntimeException e) {
+            return "an unknown number of (its metrics did not answer: " + e + ")";
+        }
     }
 
     /** {@code webauthn_ceremonies_evicted_total} from a server's metrics. */

@@ -68,7 +68,10 @@ public final class HttpApi implements AutoCloseable {
                 response.setStatus(503);
             });
             // Ahead of the handlers Javalin's server already has; Javalin puts its servlet layer innermost.
-            c.jetty.modifyServer(server -> server.insertHandler(publicContent));
+            c.jetty.modifyServer(server -> {
+                server.insertHandler(publicContent);
+                server.setErrorHandler(new ProtocolErrors(headers, json));
+            });
             c.routes.before(headers::apply);
             c.routes.post("/register/start", ceremonies::registerStart);
             c.routes.post("/register/complete", ceremonies::registerComplete);

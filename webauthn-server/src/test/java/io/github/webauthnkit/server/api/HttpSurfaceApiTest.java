@@ -9,6 +9,7 @@ import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Algorithm;
 import io.github.webauthnkit.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import java.io.BufferedReader;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpSurfaceApiTest {
     private static final String EVIL = "https://evil.example";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static TestServer server;
     private static RawHttp http;
@@ -219,6 +221,35 @@ class HttpSurfaceApiTest {
         assertThat(http.get("/app.js/").statusCode()).isEqualTo(404);
         assertThat(http.get("/../pom.xml").statusCode()).isBetween(400, 404);
         assertThat(http.get("/%2e%2e/logback.xml").statusCode()).isBetween(400, 404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/../pom.xml", "/%2e%2e/logback.xml", "/app.js%00.html"})
+    void jettysOwnRefusalsOfAMalformedUriAreTheApisJsonWithItsHeaders(String path) throws Exception {
+        String answer = http.onSocket("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+        assertRefusal(answer, 400, "bad_request");
+    }
+
+    @Test
+    void headersTooLargeAreRefusedAsJsonWithTheHeaders() throws Exception {
+        String answer = http.onSocket("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + "a".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n");
+
+        assertRefusal(answer, 431, "http_431");
+    }
+
+    private static void assertRefusal(String answer, int status, String code) throws Exception {
+        assertThat(answer).startsWith("HTTP/1.1 " + status + " ");
+        int end = answer.indexOf("\r\n\r\n");
+        String head = answer.substring(0, end).toLowerCase(Locale.ROOT);
+        assertThat(head).contains("content-type: application/json", "cache-control: no-store",
+                "x-content-type-options: nosniff", "x-frame-options: deny",
+                "content-security-policy: default-src 'self'");
+        JsonNode body = JSON.readTree(answer.substring(end + 4));
+        assertThat(body.path("error").asText()).isEqualTo(code);
+        assertThat(body.path("message").asText()).startsWith("The request was refused as malformed (")
+                .endsWith("): look at its request line, its URI's encoding and its headers.");
     }
 
     @Test

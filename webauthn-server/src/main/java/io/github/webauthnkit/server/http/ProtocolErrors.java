@@ -1,0 +1,60 @@
+package io.github.webauthnkit.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.webauthnkit.server.http.ResponseBodies.ErrorBody;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's own refusals, made before a request reaches the API (a URI with an encoded or ambiguous path, a bad
+ * character, headers too large): the API's uncached JSON {@code {"error": code, "message": text}} with its security
+ * headers, instead of Jetty's HTML error page without them. A server error says no more than the API's do.
+ */
+final class ProtocolErrors extends ErrorHandler {
+    private final SecurityHeaders headers;
+    private final ObjectMapper json;
+
+    ProtocolErrors(SecurityHeaders headers, ObjectMapper json) {
+        this.headers = headers;
+        this.json = json;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        putHeaders(response.getHeaders());
+        response.write(true, ByteBuffer.wrap(body(code)), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        putHeaders(fields);
+        return ByteBuffer.wrap(body(status));
+    }
+
+    private void putHeaders(HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers.values().forEach(fields::put);
+    }
+
+    /** Jetty names only the status (it keeps what it refused out of the answer), so the message says where to look. */
+    private byte[] body(int status) {
+        String message = status >= 500 ? ErrorResponses.UNEXPECTED_ERROR
+                : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
+                        + " line, its URI's encoding and its headers.";
+        try {
+            return json.writeValueAsBytes(new ErrorBody(status == 400 ? "bad_request" : "http_" + status, message));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,9 +28,9 @@ final class Flood {
     /**
      * Sends {@code count} requests ({@code start} of 1 to count) from {@link #THREADS} threads; how many got each status.
      * A request that gets no answer stops the flood; once the other threads' requests are answered, it fails with which
-     * one it was, how many ceremony starts each of the {@code servers} handled against how many answers came back (one
-     * more means the server handled the request and its answer was lost; as many means the request never reached a
-     * handler), and what became of each server.
+     * one it was, the answers that came back, how many ceremony starts each of the {@code servers} handled, and what
+     * became of each server. A start handled but not answered (the caller's own starts aside) lost its answer after the
+     * handler ran; otherwise the request never reached a handler.
      */
     static Map<Integer, Integer> send(List<ServerProcess> servers, int count, IntFunction<HttpResponse<String>> start)
             throws Exception {
@@ -53,7 +54,14 @@ final class Flood {
                 }));
             }
             for (Future<?> flooder : running) {
-                flooder.get(5, TimeUnit.MINUTES);
+                try {
+                    flooder.get(5, TimeUnit.MINUTES);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw e;
+                }
             }
         } finally {
             pool.shutdownNow();

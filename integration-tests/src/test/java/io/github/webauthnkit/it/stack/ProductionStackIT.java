@@ -68,6 +68,7 @@ class ProductionStackIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).as("/metrics through the proxy").isEqualTo(404);
             assertThat(metrics.body()).doesNotContain("webauthn_");
+            assertProxyRefusalsAreJson(https);
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(plain.statusCode()).isEqualTo(301);
@@ -160,6 +161,31 @@ class ProductionStackIT {
     }
 
     /** The apps' and related origins' documents, served by the server through the proxy at the RP ID's host. */
+    /**
+     * What nginx refuses before the server (a body over 64 KiB, headers over its buffers) answers in the server's JSON,
+     * on a ceremony start (a location with an error page of its own) and elsewhere. Over HTTP/1.1, as curl sends.
+     */
+    private static void assertProxyRefusalsAreJson(HttpClient https) throws Exception {
+        for (String path : List.of("/register/start", "/credentials")) {
+            HttpResponse<String> large = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN + path))
+                    .version(HttpClient.Version.HTTP_1_1).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"" + "a".repeat(70_000) + "\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(large.statusCode()).as("a 70 kB body to " + path).isEqualTo(413);
+            assertThat(large.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(large.body()).isEqualTo("{\"error\":\"payload_too_large\",\"message\":\"The request body is"
+                    + " larger than 65536 bytes.\"}");
+
+            HttpResponse<String> headers = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
+                    + path)).version(HttpClient.Version.HTTP_1_1).header("X-Padding", "a".repeat(20_000)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(headers.statusCode()).as("a 20 kB header to " + path).isEqualTo(400);
+            assertThat(headers.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(headers.body()).startsWith("{\"error\":\"bad_request\",\"message\":\"The request was refused as"
+                    + " malformed: ");
+        }
+    }
+
     private static void assertWellKnownDocumentsThroughTheProxy(HttpClient https) throws Exception {
         Map<String, String> expected = Map.of(
                 "assetlinks.json", "\"package_name\":\"com.example.passkeys\"",

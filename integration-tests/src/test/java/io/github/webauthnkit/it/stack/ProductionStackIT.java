@@ -160,7 +160,6 @@ class ProductionStackIT {
         }
     }
 
-    /** The apps' and related origins' documents, served by the server through the proxy at the RP ID's host. */
     /**
      * What nginx refuses before the server (a body over 64 KiB, headers over its buffers) answers in the server's JSON,
      * on a ceremony start (a location with an error page of its own) and elsewhere. Over HTTP/1.1, as curl sends.
@@ -186,6 +185,7 @@ class ProductionStackIT {
         }
     }
 
+    /** The apps' and related origins' documents, served by the server through the proxy at the RP ID's host. */
     private static void assertWellKnownDocumentsThroughTheProxy(HttpClient https) throws Exception {
         Map<String, String> expected = Map.of(
                 "assetlinks.json", "\"package_name\":\"com.example.passkeys\"",

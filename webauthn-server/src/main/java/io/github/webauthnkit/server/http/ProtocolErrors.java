@@ -30,24 +30,15 @@ final class ProtocolErrors extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        putHeaders(response.getHeaders());
-        response.write(true, ByteBuffer.wrap(body(code)), callback);
-    }
-
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        putHeaders(fields);
-        return ByteBuffer.wrap(body(status));
-    }
-
-    private void putHeaders(HttpFields.Mutable fields) {
+        HttpFields.Mutable fields = response.getHeaders();
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         fields.put(HttpHeader.CACHE_CONTROL, "no-store");
         headers.values().forEach(fields::put);
+        response.write(true, ByteBuffer.wrap(body(code)), callback);
     }
 
     /** Jetty names only the status (it keeps what it refused out of the answer), so the message says where to look. */
-    private byte[] body(int status) {
+    byte[] body(int status) {
         String message = status >= 500 ? ErrorResponses.UNEXPECTED_ERROR
                 : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
                         + " line, its URI's encoding and its headers.";

@@ -1,0 +1,30 @@
+package io.github.webauthnkit.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** The bodies of Jetty's own answers; the 4xx ones on the wire are in HttpSurfaceApiTest. */
+class ProtocolErrorsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ProtocolErrors errors = new ProtocolErrors(new SecurityHeaders(false), JSON);
+
+    @Test
+    void aServerErrorSaysNoMoreThanTheApisDo() throws Exception {
+        for (int status : new int[] {500, 503}) {
+            JsonNode body = JSON.readTree(errors.body(status));
+            assertThat(body.path("error").asText()).isEqualTo("http_" + status);
+            assertThat(body.path("message").asText()).isEqualTo(ErrorResponses.UNEXPECTED_ERROR);
+        }
+    }
+
+    @Test
+    void aRefusalNamesItsStatusAndWhereToLook() throws Exception {
+        JsonNode body = JSON.readTree(errors.body(414));
+        assertThat(body.path("error").asText()).isEqualTo("http_414");
+        assertThat(body.path("message").asText()).isEqualTo("The request was refused as malformed (URI Too Long): look"
+                + " at its request line, its URI's encoding and its headers.");
+    }
+}

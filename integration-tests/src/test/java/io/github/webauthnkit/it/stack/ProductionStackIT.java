@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,11 +65,13 @@ class ProductionStackIT {
             assertWellKnownDocumentsThroughTheProxy(https);
             assertTheRelyingPartyHostBlock(stack, project);
 
+            Map<String, List<String>> serverHeaders = serverSecurityHeaders(https);
             HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).as("/metrics through the proxy").isEqualTo(404);
-            assertThat(metrics.body()).doesNotContain("webauthn_");
-            assertProxyRefusalsAreJson(https);
+            assertThat(metrics.body()).isEqualTo("{\"error\":\"not_found\",\"message\":\"No such resource: /metrics\"}");
+            assertThat(securityHeaders(metrics)).as("/metrics's security headers").isEqualTo(serverHeaders);
+            assertProxyRefusalsAreJson(https, serverHeaders);
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(plain.statusCode()).isEqualTo(301);
@@ -139,6 +142,7 @@ class ProductionStackIT {
             // Last, since it spends this address's start budget: a flood of starts is stopped at the proxy.
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
             List<String> edgeRefusals = new CopyOnWriteArrayList<>();
+            List<Map<String, List<String>>> edgeHeaders = new CopyOnWriteArrayList<>();
             ExecutorService flood = Executors.newFixedThreadPool(8);
             for (int i = 0; i < 160; i++) {
                 flood.submit(() -> {
@@ -149,6 +153,7 @@ class ProductionStackIT {
                     statuses.merge(answer.statusCode(), 1, Integer::sum);
                     if (answer.body().contains("Too many ceremony starts from this address")) {
                         edgeRefusals.add(answer.headers().firstValue("Retry-After").orElse("none"));
+                        edgeHeaders.add(securityHeaders(answer));
                     }
                     return null;
                 });
@@ -157,14 +162,50 @@ class ProductionStackIT {
             assertThat(flood.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
             System.out.println("A flood of 160 starts through the proxy: " + statuses);
             assertThat(edgeRefusals).as("starts refused by nginx's limit_req").isNotEmpty().allMatch("1"::equals);
+            assertThat(edgeHeaders).as("their security headers").allMatch(serverHeaders::equals);
+
+            // The server gone (a crash, a restart): the proxy answers the server's 503, not nginx's HTML 502 page.
+            stack.docker("stop", server).assertSuccess("stopping the server");
+            HttpResponse<String> gone = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
+                    + "/credentials")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(gone.statusCode()).as("a request while the server is down").isEqualTo(503);
+            assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(gone.body()).isEqualTo("{\"error\":\"unavailable\",\"message\":\"The service is temporarily"
+                    + " unavailable; try again shortly.\"}");
+            assertThat(securityHeaders(gone)).as("its security headers").isEqualTo(serverHeaders);
         }
     }
 
+    /** The headers the server sends on every API answer, which nginx's own answers must carry as well. */
+    private static final List<String> SECURITY_HEADERS = List.of("Cache-Control", "Content-Security-Policy",
+            "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+            "Cross-Origin-Resource-Policy", "Permissions-Policy", "Strict-Transport-Security");
+
+    private static Map<String, List<String>> securityHeaders(HttpResponse<?> answer) {
+        Map<String, List<String>> values = new TreeMap<>();
+        for (String name : SECURITY_HEADERS) {
+            values.put(name, answer.headers().allValues(name));
+        }
+        return values;
+    }
+
+    /** The security headers of a refusal the server itself answered through the proxy: every one of them, once. */
+    private static Map<String, List<String>> serverSecurityHeaders(HttpClient https) throws Exception {
+        HttpResponse<String> answer = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
+                + "/no-such-resource")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).as("the server's own 404").contains("No such resource: GET /no-such-resource");
+        Map<String, List<String>> values = securityHeaders(answer);
+        assertThat(values.values()).as("the server's security headers " + values).allMatch(v -> v.size() == 1);
+        return values;
+    }
+
     /**
-     * What nginx refuses before the server (a body over 64 KiB, headers over its buffers) answers in the server's JSON,
-     * on a ceremony start (a location with an error page of its own) and elsewhere. Over HTTP/1.1, as curl sends.
+     * What nginx refuses before the server (a body over 64 KiB, headers over its buffers) answers in the server's JSON
+     * with the server's security headers, on a ceremony start (a location with an error page of its own) and elsewhere.
+     * Over HTTP/1.1, as curl sends.
      */
-    private static void assertProxyRefusalsAreJson(HttpClient https) throws Exception {
+    private static void assertProxyRefusalsAreJson(HttpClient https, Map<String, List<String>> serverHeaders)
+            throws Exception {
         for (String path : List.of("/register/start", "/credentials")) {
             HttpResponse<String> large = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN + path))
                     .version(HttpClient.Version.HTTP_1_1).header("Content-Type", "application/json")
@@ -174,6 +215,7 @@ class ProductionStackIT {
             assertThat(large.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(large.body()).isEqualTo("{\"error\":\"payload_too_large\",\"message\":\"The request body is"
                     + " larger than 65536 bytes.\"}");
+            assertThat(securityHeaders(large)).as("its security headers").isEqualTo(serverHeaders);
 
             HttpResponse<String> headers = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
                     + path)).version(HttpClient.Version.HTTP_1_1).header("X-Padding", "a".repeat(20_000)).GET().build(),
@@ -182,6 +224,7 @@ class ProductionStackIT {
             assertThat(headers.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(headers.body()).startsWith("{\"error\":\"bad_request\",\"message\":\"The request was refused as"
                     + " malformed: ");
+            assertThat(securityHeaders(headers)).as("its security headers").isEqualTo(serverHeaders);
         }
     }
 
@@ -198,6 +241,8 @@ class ProductionStackIT {
             assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
                     type -> assertThat(type).startsWith("application/json"));
             assertThat(answer.headers().firstValue("ETag")).isPresent();
+            assertThat(answer.headers().firstValue("Strict-Transport-Security")).as("the server's HSTS at its own host")
+                    .isPresent();
             assertThat(answer.body().replace(" ", "")).contains(document.getValue());
         }
     }
@@ -227,17 +272,19 @@ class ProductionStackIT {
         try {
             String certificate = stackProject.file("docker/certs/fullchain.pem").toString();
             // The engine's port proxy accepts connections before nginx listens, and resets them: retry those too.
-            List<String> curl = List.of("curl", "-sS", "--retry", "20", "--retry-all-errors", "--retry-delay", "1",
-                    "--cacert", certificate, "--resolve", "localhost:" + port + ":127.0.0.1",
+            List<String> curl = List.of("curl", "-sS", "-D", "-", "--retry", "20", "--retry-all-errors",
+                    "--retry-delay", "1", "--cacert", certificate, "--resolve", "localhost:" + port + ":127.0.0.1",
                     "-w", " %{http_code}");
             Command.Result assetlinks = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),
                     concat(curl, "https://localhost:" + port + "/.well-known/assetlinks.json"));
             assertThat(assetlinks.output()).as("assetlinks.json at the RP ID's host").contains("com.example.passkeys")
-                    .endsWith(" 200");
+                    .endsWith(" 200").doesNotContainIgnoringCase("Strict-Transport-Security");
             Command.Result page = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),
                     concat(curl, "https://localhost:" + port + "/"));
             assertThat(page.output()).as("anything else at the RP ID's host")
-                    .contains("Only the well-known documents").endsWith(" 404");
+                    .contains("Only the well-known documents").endsWith(" 404")
+                    .containsIgnoringCase("X-Content-Type-Options: nosniff").containsIgnoringCase("Cache-Control: no-store")
+                    .doesNotContainIgnoringCase("Strict-Transport-Security");
         } finally {
             stack.docker("rm", "-f", name);
         }

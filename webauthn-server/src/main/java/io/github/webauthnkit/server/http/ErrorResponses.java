@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
     /** The message of every 500: what went wrong is in the log, not in the answer. */
     static final String UNEXPECTED_ERROR = "Unexpected error; it was logged.";
+    /** The message of every 503: the server or its store cannot answer now, and a retry may succeed. */
+    static final String UNAVAILABLE = "The service is temporarily unavailable; try again shortly.";
 
     /** The API's log: operators filter and configure it by this name. */
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -34,7 +36,7 @@ final class ErrorResponses {
         });
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             LOG.error("Store unavailable: {}", e.getMessage());
-            error(ctx, 503, "unavailable", "The service is temporarily unavailable; try again shortly.");
+            error(ctx, 503, "unavailable", UNAVAILABLE);
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             switch (e.getStatus()) {

@@ -37,13 +37,23 @@ final class ProtocolErrors extends ErrorHandler {
         response.write(true, ByteBuffer.wrap(body(code)), callback);
     }
 
-    /** Jetty names only the status (it keeps what it refused out of the answer), so the message says where to look. */
+    /**
+     * Jetty names only the status (it keeps what it refused out of the answer), so a refusal's message says where to
+     * look; a 500 and a 503 (as while the server stops) answer as the API's own do, with their codes.
+     */
     byte[] body(int status) {
-        String message = status >= 500 ? ErrorResponses.UNEXPECTED_ERROR
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 500 -> "internal_error";
+            case 503 -> "unavailable";
+            default -> "http_" + status;
+        };
+        String message = status == 503 ? ErrorResponses.UNAVAILABLE
+                : status >= 500 ? ErrorResponses.UNEXPECTED_ERROR
                 : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
                         + " line, its URI's encoding and its headers.";
         try {
-            return json.writeValueAsBytes(new ErrorBody(status == 400 ? "bad_request" : "http_" + status, message));
+            return json.writeValueAsBytes(new ErrorBody(code, message));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,12 +12,16 @@ class ProtocolErrorsTest {
     private final ProtocolErrors errors = new ProtocolErrors(new SecurityHeaders(false), JSON);
 
     @Test
-    void aServerErrorSaysNoMoreThanTheApisDo() throws Exception {
-        for (int status : new int[] {500, 503}) {
-            JsonNode body = JSON.readTree(errors.body(status));
-            assertThat(body.path("error").asText()).isEqualTo("http_" + status);
-            assertThat(body.path("message").asText()).isEqualTo(ErrorResponses.UNEXPECTED_ERROR);
-        }
+    void aServerErrorAnswersAsTheApisOwn() throws Exception {
+        assertBody(500, "internal_error", ErrorResponses.UNEXPECTED_ERROR);
+        assertBody(503, "unavailable", ErrorResponses.UNAVAILABLE);
+        assertBody(502, "http_502", ErrorResponses.UNEXPECTED_ERROR);
+    }
+
+    private void assertBody(int status, String code, String message) throws Exception {
+        JsonNode body = JSON.readTree(errors.body(status));
+        assertThat(body.path("error").asText()).as("the code of a " + status).isEqualTo(code);
+        assertThat(body.path("message").asText()).as("the message of a " + status).isEqualTo(message);
     }
 
     @Test

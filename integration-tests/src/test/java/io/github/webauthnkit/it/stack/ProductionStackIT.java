@@ -66,11 +66,14 @@ class ProductionStackIT {
             assertTheRelyingPartyHostBlock(stack, project);
 
             Map<String, List<String>> serverHeaders = serverSecurityHeaders(https);
-            HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.statusCode()).as("/metrics through the proxy").isEqualTo(404);
-            assertThat(metrics.body()).isEqualTo("{\"error\":\"not_found\",\"message\":\"No such resource: /metrics\"}");
-            assertThat(securityHeaders(metrics)).as("/metrics's security headers").isEqualTo(serverHeaders);
+            for (String path : List.of("/metrics", "/metrics/", "/%6detrics", "//metrics", "/metrics?x=1")) {
+                HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost" + path))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).as(path + " through the proxy").isEqualTo(404);
+                assertThat(metrics.body()).as(path).isEqualTo("{\"error\":\"not_found\",\"message\":\"No such resource:"
+                        + " /metrics\"}");
+                assertThat(securityHeaders(metrics)).as(path + "'s security headers").isEqualTo(serverHeaders);
+            }
             assertProxyRefusalsAreJson(https, serverHeaders);
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());

@@ -61,6 +61,9 @@ public final class HttpApi implements AutoCloseable {
             // copies.
             c.http.responseBufferSize = RESPONSE_COPY_BYTES;
             c.startup.showJavalinBanner = false;
+            // One path per resource: with Javalin's default, /metrics/ answered as /metrics, past a proxy rule that
+            // denies the exact path.
+            c.router.ignoreTrailingSlashes = false;
             JettyTuning.apply(c.jetty);
             // Javalin answers an Error thrown by a handler and carries on; an OutOfMemoryError must end the process.
             c.router.javaLangErrorHandler((response, error) -> {

@@ -161,6 +161,20 @@ class HttpSurfaceApiTest {
                 .isEqualTo(200);
     }
 
+    /**
+     * One path per resource: a proxy rule for an exact path ({@code location = /metrics} in nginx) is not sidestepped
+     * by another spelling of it, such as a trailing slash, which Javalin would otherwise ignore.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/metrics/", "/health/", "/credentials/", "/register/start/", "/%6detrics", "/metrics;x"})
+    void anotherSpellingOfAPathNamesNoResource(String path) throws Exception {
+        HttpResponse<String> response = path.endsWith("start/")
+                ? http.send("POST", path, HttpRequest.BodyPublishers.ofString("{}")) : http.get(path);
+        assertThat(response.statusCode()).as(path).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("not_found");
+        assertThat(response.body()).doesNotContain("jvm_");
+    }
+
     @ParameterizedTest(name = "HEAD {0}")
     @ValueSource(strings = {"/", "/app.js", "/.well-known/jwks.json", "/health", "/metrics", "/credentials"})
     void everyGetAlsoAnswersHeadWithItsStatusAndHeaders(String path) {

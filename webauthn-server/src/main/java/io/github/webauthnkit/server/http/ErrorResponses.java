@@ -42,6 +42,7 @@ final class ErrorResponses {
             switch (e.getStatus()) {
                 case 404 -> notFound(ctx);
                 case 413 -> error(ctx, 413, "payload_too_large", RequestBodies.TOO_LARGE);
+                case 405 -> methodNotAllowed(ctx, e);
                 default -> error(ctx, e.getStatus(), "http_" + e.getStatus(), e.getMessage());
             }
         });
@@ -55,7 +56,18 @@ final class ErrorResponses {
                 notFound(ctx);
             }
         });
-        routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", "Method not allowed."));
+    }
+
+    /** A path the API has with another method: {@code 405} and, as HTTP asks, the methods it has in {@code Allow}. */
+    private static void methodNotAllowed(Context ctx, HttpResponseException e) {
+        // Javalin lists them under one of two names, by whether the client accepts HTML.
+        String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+        if (allowed == null || allowed.isBlank()) {
+            error(ctx, 405, "method_not_allowed", "Method not allowed.");
+            return;
+        }
+        ctx.header("Allow", allowed);
+        error(ctx, 405, "method_not_allowed", "Method not allowed: " + ctx.path() + " answers " + allowed + ".");
     }
 
     private static void notFound(Context ctx) {

@@ -64,6 +64,8 @@ public final class HttpApi implements AutoCloseable {
             // One path per resource: with Javalin's default, /metrics/ answered as /metrics, past a proxy rule that
             // denies the exact path.
             c.router.ignoreTrailingSlashes = false;
+            // A path the API has, with another method: 405 and its Allow header, not 404.
+            c.http.prefer405over404 = true;
             JettyTuning.apply(c.jetty);
             // Javalin answers an Error thrown by a handler and carries on; an OutOfMemoryError must end the process.
             c.router.javaLangErrorHandler((response, error) -> {

@@ -48,8 +48,9 @@ final class ProtocolErrors extends ErrorHandler {
             case 503 -> "unavailable";
             default -> "http_" + status;
         };
+        // A 505 refuses the client's HTTP version: the client's mistake, not the server's.
         String message = status == 503 ? ErrorResponses.UNAVAILABLE
-                : status >= 500 ? ErrorResponses.UNEXPECTED_ERROR
+                : status >= 500 && status != 505 ? ErrorResponses.UNEXPECTED_ERROR
                 : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
                         + " line, its URI's encoding and its headers.";
         try {

@@ -239,9 +239,12 @@ class RefusalApiTest {
         assertError(client.get("/nowhere", null), 404, "not_found");
         HttpResponse<String> wrongMethod = http.send("PUT", "/register/start",
                 HttpRequest.BodyPublishers.ofString("{}"), "Content-Type", "application/json");
-        int status = wrongMethod.statusCode();
-        assertThat(status).isIn(404, 405);
-        assertError(wrongMethod, status, status == 405 ? "method_not_allowed" : "not_found");
+        assertError(wrongMethod, 405, "method_not_allowed");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> deleteAll = http.send("DELETE", "/credentials", HttpRequest.BodyPublishers.noBody());
+        assertError(deleteAll, 405, "method_not_allowed");
+        assertThat(deleteAll.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(deleteAll.body()).contains("/credentials answers GET, HEAD");
     }
 
     @Test

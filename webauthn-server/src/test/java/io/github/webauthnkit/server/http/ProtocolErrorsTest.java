@@ -26,6 +26,8 @@ class ProtocolErrorsTest {
 
     @Test
     void aRefusalNamesItsStatusAndWhereToLook() throws Exception {
+        assertThat(JSON.readTree(errors.body(505)).path("message").asText()).as("an HTTP version it does not speak")
+                .startsWith("The request was refused as malformed (HTTP Version Not Supported)");
         JsonNode body = JSON.readTree(errors.body(414));
         assertThat(body.path("error").asText()).isEqualTo("http_414");
         assertThat(body.path("message").asText()).isEqualTo("The request was refused as malformed (URI Too Long): look"

@@ -92,6 +92,11 @@ public final class RunningServer implements AutoCloseable {
         return port;
     }
 
+    /** The server's process id, for what /proc tells about it. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Resident memory of the server process, from /proc (Linux). */
     public long residentBytes() {
         try {

@@ -122,7 +122,7 @@ public final class DockerEngine {
         try {
             if (daemon.isAlive()) {
                 String left = quietly(Duration.ofSeconds(30), "docker", "ps", "-aq").strip();
-                if (!left.isEmpty()) {
+                if (!left.isEmpty() && left.lines().allMatch(line -> line.matches("[0-9a-f]{12,64}"))) {
                     List<String> remove = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
                     remove.addAll(left.lines().toList());
                     quietly(Duration.ofMinutes(1), remove.toArray(String[]::new));
@@ -134,6 +134,8 @@ public final class DockerEngine {
             daemon.destroy();
             try {
                 if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
+                    // Forced, it leaves its containerd and shims behind unless they go too.
+                    daemon.descendants().forEach(ProcessHandle::destroyForcibly);
                     daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {

@@ -75,6 +75,7 @@ class ProductionStackIT {
                 assertThat(securityHeaders(metrics)).as(path + "'s security headers").isEqualTo(serverHeaders);
             }
             assertProxyRefusalsAreJson(https, serverHeaders);
+            assertMalformedRequestLinesAreJson(project);
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(plain.statusCode()).isEqualTo(301);
@@ -226,8 +227,26 @@ class ProductionStackIT {
             assertThat(headers.statusCode()).as("a 20 kB header to " + path).isEqualTo(400);
             assertThat(headers.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(headers.body()).startsWith("{\"error\":\"bad_request\",\"message\":\"The request was refused as"
-                    + " malformed: ");
+                    + " malformed (Bad Request): ");
             assertThat(securityHeaders(headers)).as("its security headers").isEqualTo(serverHeaders);
+        }
+    }
+
+    /**
+     * A request line nginx cannot parse (a broken escape, a path above the root) has no URI for nginx to hand on, and
+     * still gets the JSON refusal, with the security headers, not nginx's HTML page.
+     */
+    private static void assertMalformedRequestLinesAreJson(GeneratedProject project) {
+        for (String path : List.of("/%zz", "/../etc/passwd")) {
+            Command.Result answer = Command.run(project.dir(), Duration.ofMinutes(1), Map.of(), List.of("curl", "-sS",
+                    "-D", "-", "--http1.1", "--path-as-is", "--cacert", project.file("docker/certs/fullchain.pem")
+                            .toString(), "--resolve", "localhost:443:127.0.0.1", "-w", " %{http_code}",
+                    "https://localhost" + path));
+            assertThat(answer.output()).as("GET " + path + " through the proxy").endsWith(" 400")
+                    .containsIgnoringCase("Content-Type: application/json")
+                    .containsIgnoringCase("X-Content-Type-Options: nosniff")
+                    .contains("{\"error\":\"bad_request\",\"message\":\"The request was refused as malformed (Bad"
+                            + " Request): ");
         }
     }
 

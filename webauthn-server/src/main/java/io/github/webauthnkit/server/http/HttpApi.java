@@ -61,10 +61,11 @@ public final class HttpApi implements AutoCloseable {
             // copies.
             c.http.responseBufferSize = RESPONSE_COPY_BYTES;
             c.startup.showJavalinBanner = false;
-            // One path per resource: with Javalin's default, /metrics/ answered as /metrics, past a proxy rule that
-            // denies the exact path.
+            // One path per resource: with Javalin's default, /metrics/ answered as /metrics, past a proxy rule for
+            // the exact path.
             c.router.ignoreTrailingSlashes = false;
-            // A path the API has, with another method: 405 and its Allow header, not 404.
+            // A path of the API's routes asked with another method: 405 and its Allow header, not 404 (the JWKS and
+            // the web client's files, answered ahead of the routes, still answer other methods with 404).
             c.http.prefer405over404 = true;
             JettyTuning.apply(c.jetty);
             // Javalin answers an Error thrown by a handler and carries on; an OutOfMemoryError must end the process.

@@ -39,7 +39,8 @@ final class ProtocolErrors extends ErrorHandler {
 
     /**
      * Jetty names only the status (it keeps what it refused out of the answer), so a refusal's message says where to
-     * look; a 500 and a 503 (as while the server stops) answer as the API's own do, with their codes.
+     * look; a 500 and a 503 (as while the server stops) answer as the API's own do, with their codes. Every other
+     * status, a 5xx such as 505 (an HTTP version it does not speak) among them, refuses the request.
      */
     byte[] body(int status) {
         String code = switch (status) {
@@ -48,9 +49,8 @@ final class ProtocolErrors extends ErrorHandler {
             case 503 -> "unavailable";
             default -> "http_" + status;
         };
-        // A 505 refuses the client's HTTP version: the client's mistake, not the server's.
         String message = status == 503 ? ErrorResponses.UNAVAILABLE
-                : status >= 500 && status != 505 ? ErrorResponses.UNEXPECTED_ERROR
+                : status == 500 ? ErrorResponses.UNEXPECTED_ERROR
                 : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
                         + " line, its URI's encoding and its headers.";
         try {

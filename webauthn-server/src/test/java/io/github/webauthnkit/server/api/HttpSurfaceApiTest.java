@@ -162,11 +162,12 @@ class HttpSurfaceApiTest {
     }
 
     /**
-     * One path per resource: a proxy rule for an exact path ({@code location = /metrics} in nginx) is not sidestepped
-     * by another spelling of it, such as a trailing slash, which Javalin would otherwise ignore.
+     * One path per resource: a proxy rule for an exact path (such as nginx's {@code location = /metrics}) is not
+     * sidestepped by another spelling of it, such as a trailing slash, which Javalin would otherwise ignore.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/metrics/", "/health/", "/credentials/", "/register/start/", "/%6detrics", "/metrics;x"})
+    @ValueSource(strings = {"/metrics/", "/health/", "/credentials/", "/register/start/", "/%6detrics", "/metrics;x",
+            "//metrics", "/x/../metrics"})
     void anotherSpellingOfAPathNamesNoResource(String path) throws Exception {
         HttpResponse<String> response = path.endsWith("start/")
                 ? http.send("POST", path, HttpRequest.BodyPublishers.ofString("{}")) : http.get(path);

@@ -15,7 +15,8 @@ class ProtocolErrorsTest {
     void aServerErrorAnswersAsTheApisOwn() throws Exception {
         assertBody(500, "internal_error", ErrorResponses.UNEXPECTED_ERROR);
         assertBody(503, "unavailable", ErrorResponses.UNAVAILABLE);
-        assertBody(502, "http_502", ErrorResponses.UNEXPECTED_ERROR);
+        assertBody(502, "http_502", "The request was refused as malformed (Bad Gateway): look at its request line, its"
+                + " URI's encoding and its headers.");
     }
 
     private void assertBody(int status, String code, String message) throws Exception {

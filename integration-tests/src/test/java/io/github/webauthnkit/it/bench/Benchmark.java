@@ -594,7 +594,7 @@ class Benchmark {
         return String.format("%.1f µs", nanos / 1e3);
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return String.format("%.0f MiB", bytes / (1024.0 * 1024.0));
     }
 

@@ -3,8 +3,6 @@ package io.github.webauthnkit.it.bench;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.it.support.ImageJvm;
 import io.github.webauthnkit.it.support.RunningServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,13 +89,14 @@ class MemoryAfterLoad {
                         CeremonyLoad.Outcome c64 = CeremonyLoad.run(tool, server.baseUrl(), 64, 64, SETTLE, MEASURED);
                         CeremonyLoad.Outcome thousand = CeremonyLoad.run(tool, server.baseUrl(), 1000, 1000, SETTLE,
                                 THOUSAND);
-                        Map<String, Long> now = memory(server.pid());
+                        Map<String, Long> now = server.memory();
                         Thread.sleep(6000);
-                        Map<String, Long> later = memory(server.pid());
+                        Map<String, Long> later = server.memory();
                         String row = String.format("| %s | %d | %.0f / s | %.0f / s, %d errors | %s (anonymous %s, "
                                         + "files %s) | %s |", variant.label(), round, c64.perSecond(),
-                                thousand.perSecond(), c64.errors() + thousand.errors(), mib(now.get("VmRSS")),
-                                mib(now.get("RssAnon")), mib(now.get("RssFile")), mib(later.get("VmRSS")));
+                                thousand.perSecond(), c64.errors() + thousand.errors(),
+                                Benchmark.mib(now.get("VmRSS")), Benchmark.mib(now.get("RssAnon")),
+                                Benchmark.mib(now.get("RssFile")), Benchmark.mib(later.get("VmRSS")));
                         rows.computeIfAbsent(variant, v -> new ArrayList<>()).add(row);
                         System.out.println(row);
                     }
@@ -114,25 +113,5 @@ class MemoryAfterLoad {
         rows.values().forEach(list -> list.forEach(row -> table.append(row).append('\n')));
         System.out.println(table);
         Files.writeString(Path.of("target/memory-after-load.md"), table);
-    }
-
-    /** The process's resident memory from {@code /proc/<pid>/status}, in bytes, by the kernel's names. */
-    private static Map<String, Long> memory(long pid) {
-        Map<String, Long> values = new HashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                String[] parts = line.split(":\\s+");
-                if (parts.length == 2 && parts[1].endsWith(" kB")) {
-                    values.put(parts[0], Long.parseLong(parts[1].replace(" kB", "")) * 1024);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return values;
-    }
-
-    private static String mib(long bytes) {
-        return String.format("%.0f MiB", bytes / (1024.0 * 1024.0));
     }
 }

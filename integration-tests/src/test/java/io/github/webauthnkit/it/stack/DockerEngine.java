@@ -112,23 +112,19 @@ public final class DockerEngine {
         return Command.run(dir, limit, environment(), command);
     }
 
-    /**
-     * Removes what still runs and stops the daemon, also when a step before fails. It runs in a shutdown hook, beside
-     * the scratch files' own, which may delete {@link Command#run}'s log files under it: so its commands log in the
-     * engine's directory.
-     */
+    /** Removes what still runs and stops the daemon, also when a step before fails. */
     private void stop() {
         long started = System.nanoTime();
         try {
             if (daemon.isAlive()) {
-                String left = quietly(Duration.ofSeconds(30), "docker", "ps", "-aq").strip();
-                if (!left.isEmpty() && left.lines().allMatch(line -> line.matches("[0-9a-f]{12,64}"))) {
-                    List<String> remove = new ArrayList<>(List.of("docker", "rm", "-f", "-v"));
-                    remove.addAll(left.lines().toList());
-                    quietly(Duration.ofMinutes(1), remove.toArray(String[]::new));
+                Command.Result left = docker(Duration.ofSeconds(30), "ps", "-aq");
+                if (left.exitCode() == 0 && !left.output().isBlank()) {
+                    List<String> remove = new ArrayList<>(List.of("rm", "-f", "-v"));
+                    remove.addAll(left.output().strip().lines().toList());
+                    docker(Duration.ofMinutes(1), remove.toArray(String[]::new));
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             System.out.println("Docker engine: removing its containers failed (" + e + "); stopping it anyway");
         } finally {
             daemon.destroy();
@@ -141,40 +137,10 @@ public final class DockerEngine {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            try {
-                Process rm = new ProcessBuilder("rm", "-rf", dir.toString()).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!rm.waitFor(2, TimeUnit.MINUTES) || rm.exitValue() != 0) {
-                    System.out.println("Docker engine: removing " + dir + " failed");
-                }
-            } catch (IOException e) {
-                System.out.println("Docker engine: removing " + dir + " failed: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Command.run(Path.of("/"), Duration.ofMinutes(2), Map.of(), List.of("rm", "-rf", dir.toString()));
         }
         System.out.printf("Docker engine stopped and its data root removed in %.1f s%n",
                 (System.nanoTime() - started) / 1e9);
-    }
-
-    /** A command of {@link #stop}, against this engine, its output in the engine's directory, not a scratch file. */
-    private String quietly(Duration limit, String... command) {
-        try {
-            Path log = dir.resolve("stop.log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(environment());
-            Process process = builder.start();
-            if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("Timed out after " + limit.toSeconds() + " s: " + List.of(command));
-            }
-            return Files.readString(log);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted: " + List.of(command), e);
-        }
     }
 
     /** A file of this engine's scratch directory, for logs and build contexts. */

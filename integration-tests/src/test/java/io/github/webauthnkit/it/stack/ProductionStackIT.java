@@ -69,13 +69,12 @@ class ProductionStackIT {
             for (String path : List.of("/metrics", "/metrics/", "/%6detrics", "//metrics", "/metrics?x=1")) {
                 HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://localhost" + path))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(metrics.statusCode()).as(path + " through the proxy").isEqualTo(404);
+                assertAnsweredByTheProxy(metrics, path, 404, serverHeaders);
                 assertThat(metrics.body()).as(path).isEqualTo("{\"error\":\"not_found\",\"message\":\"No such resource:"
                         + " /metrics\"}");
-                assertThat(securityHeaders(metrics)).as(path + "'s security headers").isEqualTo(serverHeaders);
             }
             assertProxyRefusalsAreJson(https, serverHeaders);
-            assertMalformedRequestLinesAreJson(project);
+            assertMalformedRequestLinesAreJson(project, curl(project, 443));
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(plain.statusCode()).isEqualTo(301);
@@ -172,11 +171,9 @@ class ProductionStackIT {
             stack.docker("stop", server).assertSuccess("stopping the server");
             HttpResponse<String> gone = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
                     + "/credentials")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(gone.statusCode()).as("a request while the server is down").isEqualTo(503);
-            assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertAnsweredByTheProxy(gone, "a request while the server is down", 503, serverHeaders);
             assertThat(gone.body()).isEqualTo("{\"error\":\"unavailable\",\"message\":\"The service is temporarily"
                     + " unavailable; try again shortly.\"}");
-            assertThat(securityHeaders(gone)).as("its security headers").isEqualTo(serverHeaders);
         }
     }
 
@@ -184,6 +181,18 @@ class ProductionStackIT {
     private static final List<String> SECURITY_HEADERS = List.of("Cache-Control", "Content-Security-Policy",
             "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
             "Cross-Origin-Resource-Policy", "Permissions-Policy", "Strict-Transport-Security");
+
+    /** The start of the refusal of a request nginx or the server found malformed. */
+    private static final String MALFORMED = "{\"error\":\"bad_request\",\"message\":\"The request was refused as"
+            + " malformed (Bad Request): ";
+
+    /** An answer nginx made itself: its status, in JSON, with exactly the server's security headers. */
+    private static void assertAnsweredByTheProxy(HttpResponse<String> answer, String what, int status,
+                                                 Map<String, List<String>> serverHeaders) {
+        assertThat(answer.statusCode()).as(what + " through the proxy").isEqualTo(status);
+        assertThat(answer.headers().firstValue("Content-Type")).as(what).hasValue("application/json");
+        assertThat(securityHeaders(answer)).as(what + ": the security headers").isEqualTo(serverHeaders);
+    }
 
     private static Map<String, List<String>> securityHeaders(HttpResponse<?> answer) {
         Map<String, List<String>> values = new TreeMap<>();
@@ -215,20 +224,15 @@ class ProductionStackIT {
                     .version(HttpClient.Version.HTTP_1_1).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"" + "a".repeat(70_000) + "\"}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(large.statusCode()).as("a 70 kB body to " + path).isEqualTo(413);
-            assertThat(large.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertAnsweredByTheProxy(large, "a 70 kB body to " + path, 413, serverHeaders);
             assertThat(large.body()).isEqualTo("{\"error\":\"payload_too_large\",\"message\":\"The request body is"
                     + " larger than 65536 bytes.\"}");
-            assertThat(securityHeaders(large)).as("its security headers").isEqualTo(serverHeaders);
 
             HttpResponse<String> headers = https.send(HttpRequest.newBuilder(URI.create(ProductionProject.ORIGIN
                     + path)).version(HttpClient.Version.HTTP_1_1).header("X-Padding", "a".repeat(20_000)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(headers.statusCode()).as("a 20 kB header to " + path).isEqualTo(400);
-            assertThat(headers.headers().firstValue("Content-Type")).hasValue("application/json");
-            assertThat(headers.body()).startsWith("{\"error\":\"bad_request\",\"message\":\"The request was refused as"
-                    + " malformed (Bad Request): ");
-            assertThat(securityHeaders(headers)).as("its security headers").isEqualTo(serverHeaders);
+            assertAnsweredByTheProxy(headers, "a 20 kB header to " + path, 400, serverHeaders);
+            assertThat(headers.body()).startsWith(MALFORMED);
         }
     }
 
@@ -236,18 +240,25 @@ class ProductionStackIT {
      * A request line nginx cannot parse (a broken escape, a path above the root) has no URI for nginx to hand on, and
      * still gets the JSON refusal, with the security headers, not nginx's HTML page.
      */
-    private static void assertMalformedRequestLinesAreJson(GeneratedProject project) {
+    private static void assertMalformedRequestLinesAreJson(GeneratedProject project, List<String> curl) {
         for (String path : List.of("/%zz", "/../etc/passwd")) {
-            Command.Result answer = Command.run(project.dir(), Duration.ofMinutes(1), Map.of(), List.of("curl", "-sS",
-                    "-D", "-", "--http1.1", "--path-as-is", "--cacert", project.file("docker/certs/fullchain.pem")
-                            .toString(), "--resolve", "localhost:443:127.0.0.1", "-w", " %{http_code}",
-                    "https://localhost" + path));
+            Command.Result answer = Command.run(project.dir(), Duration.ofMinutes(1), Map.of(),
+                    concat(curl, "--http1.1", "--path-as-is", "https://localhost" + path));
             assertThat(answer.output()).as("GET " + path + " through the proxy").endsWith(" 400")
                     .containsIgnoringCase("Content-Type: application/json")
-                    .containsIgnoringCase("X-Content-Type-Options: nosniff")
-                    .contains("{\"error\":\"bad_request\",\"message\":\"The request was refused as malformed (Bad"
-                            + " Request): ");
+                    .containsIgnoringCase("X-Content-Type-Options: nosniff").contains(MALFORMED);
         }
+    }
+
+    /**
+     * curl, trusting the stack's certificate, with localhost at the given port on 127.0.0.1; the response's headers
+     * come before its body, and its status after it. The engine's port proxy accepts connections before nginx
+     * listens, and resets them: it retries those too.
+     */
+    private static List<String> curl(GeneratedProject stackProject, int port) {
+        return List.of("curl", "-sS", "-D", "-", "--retry", "20", "--retry-all-errors", "--retry-delay", "1",
+                "--cacert", stackProject.file("docker/certs/fullchain.pem").toString(),
+                "--resolve", "localhost:" + port + ":127.0.0.1", "-w", " %{http_code}");
     }
 
     /** The apps' and related origins' documents, served by the server through the proxy at the RP ID's host. */
@@ -292,11 +303,7 @@ class ProductionStackIT {
                 "-v", stackProject.file("docker/tls/tls_private_key.pem") + ":/run/secrets/tls_private_key:ro",
                 StandInImages.image("nginx")).assertSuccess("the RP ID host's proxy");
         try {
-            String certificate = stackProject.file("docker/certs/fullchain.pem").toString();
-            // The engine's port proxy accepts connections before nginx listens, and resets them: retry those too.
-            List<String> curl = List.of("curl", "-sS", "-D", "-", "--retry", "20", "--retry-all-errors",
-                    "--retry-delay", "1", "--cacert", certificate, "--resolve", "localhost:" + port + ":127.0.0.1",
-                    "-w", " %{http_code}");
+            List<String> curl = curl(stackProject, port);
             Command.Result assetlinks = Command.run(stackProject.dir(), Duration.ofMinutes(1), Map.of(),
                     concat(curl, "https://localhost:" + port + "/.well-known/assetlinks.json"));
             assertThat(assetlinks.output()).as("assetlinks.json at the RP ID's host").contains("com.example.passkeys")
@@ -305,16 +312,16 @@ class ProductionStackIT {
                     concat(curl, "https://localhost:" + port + "/"));
             assertThat(page.output()).as("anything else at the RP ID's host")
                     .contains("Only the well-known documents").endsWith(" 404")
-                    .containsIgnoringCase("X-Content-Type-Options: nosniff").containsIgnoringCase("Cache-Control: no-store")
-                    .doesNotContainIgnoringCase("Strict-Transport-Security");
+                    .containsIgnoringCase("X-Content-Type-Options: nosniff")
+                    .containsIgnoringCase("Cache-Control: no-store").doesNotContainIgnoringCase("Strict-Transport-Security");
         } finally {
             stack.docker("rm", "-f", name);
         }
     }
 
-    private static List<String> concat(List<String> command, String last) {
+    private static List<String> concat(List<String> command, String... more) {
         List<String> all = new ArrayList<>(command);
-        all.add(last);
+        all.addAll(List.of(more));
         return all;
     }
 }

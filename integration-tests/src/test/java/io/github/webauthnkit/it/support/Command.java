@@ -1,6 +1,5 @@
 package io.github.webauthnkit.it.support;
 
-import io.github.webauthnkit.server.testing.ScratchFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,9 @@ public final class Command {
 
     public static Result run(Path dir, Duration limit, Map<String, String> environment, List<String> command) {
         try {
-            Path log = ScratchFiles.file("command", ".log");
+            // Deleted below, not by ScratchFiles' shutdown hook: commands also run in other shutdown hooks (the
+            // Docker engine's), where that hook would delete their logs under them.
+            Path log = Files.createTempFile("command", ".log");
             try {
                 ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                         .redirectOutput(log.toFile());

@@ -92,23 +92,29 @@ public final class RunningServer implements AutoCloseable {
         return port;
     }
 
-    /** The server's process id, for what /proc tells about it. */
-    public long pid() {
-        return process.pid();
-    }
-
     /** Resident memory of the server process, from /proc (Linux). */
     public long residentBytes() {
+        Long rss = memory().get("VmRSS");
+        if (rss == null) {
+            throw new IllegalStateException("No VmRSS for process " + process.pid());
+        }
+        return rss;
+    }
+
+    /** The memory figures of /proc/PID/status (VmRSS, RssAnon, RssFile, ...), in bytes, by their names there. */
+    public Map<String, Long> memory() {
+        Map<String, Long> values = new HashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                String[] parts = line.split(":\\s+");
+                if (parts.length == 2 && parts[1].endsWith(" kB")) {
+                    values.put(parts[0], Long.parseLong(parts[1].substring(0, parts[1].length() - 3)) * 1024);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("No VmRSS for process " + process.pid());
+        return values;
     }
 
     public HttpResponse<String> get(String path) {

@@ -60,12 +60,9 @@ final class ErrorResponses {
 
     /** A path the API has with another method: {@code 405} and, as HTTP asks, the methods it has in {@code Allow}. */
     private static void methodNotAllowed(Context ctx, HttpResponseException e) {
-        // Javalin lists them under one of two names, by whether the client accepts HTML.
+        // Javalin lists them (it answers 405 only when there are some) under one of two names, by whether the client
+        // accepts HTML.
         String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
-        if (allowed == null || allowed.isBlank()) {
-            error(ctx, 405, "method_not_allowed", "Method not allowed.");
-            return;
-        }
         ctx.header("Allow", allowed);
         error(ctx, 405, "method_not_allowed", "Method not allowed: " + ctx.path() + " answers " + allowed + ".");
     }

@@ -245,6 +245,11 @@ class RefusalApiTest {
         assertError(deleteAll, 405, "method_not_allowed");
         assertThat(deleteAll.headers().firstValue("Allow")).hasValue("GET, HEAD");
         assertThat(deleteAll.body()).contains("/credentials answers GET, HEAD");
+        // A browser's request, which accepts HTML, gets the same JSON and Allow.
+        HttpResponse<String> fromBrowser = http.send("DELETE", "/credentials", HttpRequest.BodyPublishers.noBody(),
+                "Accept", "text/html,application/xhtml+xml");
+        assertError(fromBrowser, 405, "method_not_allowed");
+        assertThat(fromBrowser.headers().firstValue("Allow")).hasValue("GET, HEAD");
     }
 
     @Test

@@ -27,6 +27,15 @@ final class ProtocolErrors extends ErrorHandler {
         this.json = json;
     }
 
+    /**
+     * Every method's refusal gets the body: Jetty writes one only for GET, POST and HEAD, so {@code OPTIONS *} and a
+     * {@code CONNECT} to another host were answered with a bare status and none of the security headers.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -244,6 +245,16 @@ class HttpSurfaceApiTest {
         String answer = http.onSocket("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 
         assertRefusal(answer, 400, "bad_request");
+    }
+
+    /** Jetty's own error page is written only for GET, POST and HEAD; these were a bare status without headers. */
+    @ParameterizedTest
+    @CsvSource({"'OPTIONS *', 404, http_404", "'CONNECT example.com:443', 400, bad_request"})
+    void jettysOwnRefusalsOfOtherMethodsAreTheApisJsonWithItsHeadersToo(String requestLine, int status, String code)
+            throws Exception {
+        String answer = http.onSocket(requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+        assertRefusal(answer, status, code);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.github.webauthnkit.server.api;
 
 import io.github.webauthnkit.server.testing.ServerProcess;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntFunction;
 
 /** A flood of ceremony starts from a few threads, and what the servers' metrics say it made give way. */
 final class Flood {
@@ -25,15 +23,21 @@ final class Flood {
     private Flood() {
     }
 
+    /** Request {@code n} of a flood, sent with the client of one of the servers (in the order given). */
+    interface Start {
+        SocketHttp.Response send(List<SocketHttp> clients, int n);
+    }
+
     /**
-     * Sends {@code count} requests ({@code start} of 1 to count) from {@link #THREADS} threads; how many got each status.
+     * Sends {@code count} requests ({@code start} of 1 to count) from {@link #THREADS} threads, each on its own kept-alive
+     * connection to each server ({@link SocketHttp}); how many got each status.
      * A request that gets no answer stops the flood; once the other threads' requests are answered, it fails with which
      * one it was, the answers that came back, how many ceremony starts each of the {@code servers} handled, and what
      * became of each server. A start handled but not answered (the caller's own starts aside) lost its answer after the
      * handler ran; otherwise the request never reached a handler.
      */
-    static Map<Integer, Integer> send(List<ServerProcess> servers, int count, IntFunction<HttpResponse<String>> start)
-            throws Exception {
+    static Map<Integer, Integer> send(List<ServerProcess> servers, int count, Start start) throws Exception {
+        List<SocketHttp> clients = servers.stream().map(server -> new SocketHttp(server.baseUrl())).toList();
         AtomicInteger sent = new AtomicInteger();
         Map<Integer, Integer> answers = new ConcurrentHashMap<>();
         AtomicReference<Lost> lost = new AtomicReference<>();
@@ -45,7 +49,7 @@ final class Flood {
                     int n;
                     while (lost.get() == null && (n = sent.incrementAndGet()) <= count) {
                         try {
-                            answers.merge(start.apply(n).statusCode(), 1, Integer::sum);
+                            answers.merge(start.send(clients, n).status(), 1, Integer::sum);
                         } catch (RuntimeException e) {
                             lost.compareAndSet(null, new Lost(n, e));
                         }
@@ -65,6 +69,7 @@ final class Flood {
             }
         } finally {
             pool.shutdownNow();
+            clients.forEach(SocketHttp::close);
         }
         Lost first = lost.get();
         if (first != null) {

@@ -73,8 +73,8 @@ class HeapBoundApiTest {
             int starts = bounds * bound;
             RawHttp http = new RawHttp(server.baseUrl());
             long began = System.nanoTime();
-            Map<Integer, Integer> answers = Flood.send(List.of(server), starts, i -> http.post("/register/start",
-                    "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For", addressOf.apply(i)));
+            Map<Integer, Integer> answers = Flood.send(List.of(server), starts, (to, i) -> to.get(0).post(
+                    "/register/start", "{\"username\": \"flood-" + i + "\"}", "X-Forwarded-For", addressOf.apply(i)));
             long evicted = Flood.evicted(http);
             System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + ": " + starts
                     + " registration starts from " + from + " in " + (System.nanoTime() - began) / 1_000_000
@@ -113,8 +113,8 @@ class HeapBoundApiTest {
             // as one place each, they ran the heap out (1,594 pending).
             int starts = 4 * bound / 20;
             RawHttp http = new RawHttp(server.baseUrl());
-            Map<Integer, Integer> answers = Flood.send(List.of(server), starts, i -> http.post("/authenticate/start",
-                    "{\"username\": \"" + username + "\"}", "X-Forwarded-For", floodAddress(i)));
+            Map<Integer, Integer> answers = Flood.send(List.of(server), starts, (to, i) -> to.get(0).post(
+                    "/authenticate/start", "{\"username\": \"" + username + "\"}", "X-Forwarded-For", floodAddress(i)));
             long evicted = Flood.evicted(http);
             System.out.println("[heap bound] -Xmx" + (HEAP >> 20) + "m, bound " + bound + " places: " + starts
                     + " sign-in starts with " + RegistrationCeremony.MAX_PASSKEYS_PER_ACCOUNT

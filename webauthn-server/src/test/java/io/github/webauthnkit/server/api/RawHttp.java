@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * Requests the browser-like {@link io.github.webauthnkit.server.testing.PasskeyClient} does not send: any method, body and headers
- * (a proxy's X-Forwarded-For, a foreign Origin, a CORS preflight, If-None-Match).
+ * (a proxy's X-Forwarded-For, a foreign Origin, a CORS preflight, If-None-Match). Floods go through {@link SocketHttp}
+ * instead, which says why.
  */
 final class RawHttp {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -48,13 +48,11 @@ class RedisBoundApiTest {
                         PasskeyClient.object().put("username", "patient-user"), null).expect(200).body();
 
                 int starts = 8 * BOUND;
-                RawHttp viaA = new RawHttp(a.baseUrl());
-                RawHttp viaB = new RawHttp(b.baseUrl());
                 long began = System.nanoTime();
-                Map<Integer, Integer> answers = Flood.send(List.of(a, b), starts, i -> (i % 2 == 0 ? viaA : viaB).post(
+                Map<Integer, Integer> answers = Flood.send(List.of(a, b), starts, (to, i) -> to.get(i % 2).post(
                         "/register/start", "{\"username\": \"flood-" + i + "\"}",
                         "X-Forwarded-For", "10.0." + i % 4 + "." + (1 + i % 25)));
-                long evicted = Flood.evicted(viaA) + Flood.evicted(viaB);
+                long evicted = Flood.evicted(new RawHttp(a.baseUrl())) + Flood.evicted(new RawHttp(b.baseUrl()));
                 long redisEvicted = info(raw, "stats", "evicted_keys");
                 System.out.println("[redis bound] bound " + BOUND + ", Redis maxmemory " + (limit >> 10) + " KiB: "
                         + starts + " registration starts from 100 addresses through two replicas in "

@@ -8,15 +8,7 @@ import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import io.github.webauthnkit.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +43,7 @@ class StartFloodApiTest {
             Map<Integer, AtomicInteger> flood = new ConcurrentHashMap<>();
             List<String> legitimateFailures = new CopyOnWriteArrayList<>();
             AtomicInteger signIns = new AtomicInteger();
-            AtomicReference<RawSocket.Response> lastRefusal = new AtomicReference<>();
+            AtomicReference<SocketHttp.Response> lastRefusal = new AtomicReference<>();
             ExecutorService pool = Executors.newFixedThreadPool(FLOODERS + 4);
             try {
                 long until = System.currentTimeMillis() + FLOOD_MILLIS;
@@ -63,7 +55,7 @@ class StartFloodApiTest {
                             String path = (flooder + n) % 2 == 0 ? "/authenticate/start" : "/register/start";
                             String body = path.equals("/register/start")
                                     ? "{\"username\": \"flood-" + flooder + "-" + n + "\"}" : "{}";
-                            RawSocket.Response answer = RawSocket.post(server.port(), "127.0.0.2", path, body);
+                            SocketHttp.Response answer = SocketHttp.post(server.port(), "127.0.0.2", path, body);
                             flood.computeIfAbsent(answer.status(), s -> new AtomicInteger()).incrementAndGet();
                             if (answer.status() == 429) {
                                 lastRefusal.set(answer);
@@ -107,7 +99,7 @@ class StartFloodApiTest {
             assertThat(flood.get(200).get()).isBetween(STARTS / 2, STARTS + (int) (FLOOD_MILLIS / 1000) + 2);
             assertThat(flood.get(429).get()).isGreaterThan(10 * STARTS);
 
-            RawSocket.Response refused = lastRefusal.get();
+            SocketHttp.Response refused = lastRefusal.get();
             assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 60L);
             JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(refused.body());
             assertThat(body.path("error").asText()).isEqualTo("rate_limited");
@@ -139,7 +131,7 @@ class StartFloodApiTest {
             assertThat(new RawHttp(server.baseUrl()).get("/metrics").body())
                     .contains("webauthn_rate_limited_total{scope=\"pending\"}");
             // Another address is not affected.
-            assertThat(RawSocket.post(server.port(), "127.0.0.2", "/authenticate/start", "{}").status())
+            assertThat(SocketHttp.post(server.port(), "127.0.0.2", "/authenticate/start", "{}").status())
                     .isEqualTo(200);
         }
     }
@@ -165,7 +157,7 @@ class StartFloodApiTest {
             assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()))
                     .isBetween(1100L, 1200L);
             assertThat(person.signIn(username)).as("signing in is not a registration").isNotBlank();
-            assertThat(RawSocket.post(server.port(), "127.0.0.2", "/register/start",
+            assertThat(SocketHttp.post(server.port(), "127.0.0.2", "/register/start",
                     "{\"username\": \"" + unique("elsewhere") + "\"}").status()).as("another address").isEqualTo(200);
             assertThat(http.get("/metrics").body()).contains("webauthn_rate_limited_total{scope=\"registration\"}");
         }
@@ -220,40 +212,5 @@ class StartFloodApiTest {
                     .isEqualTo(200);
         }
         return http.post(path, body.get(), "X-Forwarded-For", network + "ff::1");
-    }
-
-    /** An HTTP/1.1 exchange on a socket bound to a chosen loopback address, so the server sees that address. */
-    static final class RawSocket {
-        record Response(int status, String head, String body) {
-            String header(String name) {
-                return head.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
-                        .map(l -> l.substring(name.length() + 1).trim()).findFirst().orElseThrow();
-            }
-        }
-
-        static Response post(int port, String from, String path, String json) {
-            try (Socket socket = new Socket()) {
-                socket.setSoTimeout(30_000);
-                socket.bind(new InetSocketAddress(from, 0));
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-                byte[] body = json.getBytes(StandardCharsets.UTF_8);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json"
-                        + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                InputStream in = socket.getInputStream();
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                in.transferTo(all);
-                String text = all.toString(StandardCharsets.UTF_8);
-                int split = text.indexOf("\r\n\r\n");
-                String head = split < 0 ? text : text.substring(0, split);
-                return new Response(Integer.parseInt(head.split(" ", 3)[1]), head,
-                        split < 0 ? "" : text.substring(split + 4));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -19,6 +19,8 @@ import org.eclipse.jetty.util.Callback;
  * headers, instead of Jetty's HTML error page without them. A server error says no more than the API's do.
  */
 final class ProtocolErrors extends ErrorHandler {
+    static final String NO_SUCH_RESOURCE = "No such resource.";
+
     private final SecurityHeaders headers;
     private final ObjectMapper json;
 
@@ -28,8 +30,9 @@ final class ProtocolErrors extends ErrorHandler {
     }
 
     /**
-     * Every method's refusal gets the body: Jetty writes one only for GET, POST and HEAD, so {@code OPTIONS *} and a
-     * {@code CONNECT} to another host were answered with a bare status and none of the security headers.
+     * Every method's refusal gets the body: Jetty writes one only for GET, POST, HEAD and requests it cannot parse, so
+     * {@code OPTIONS *} and a {@code CONNECT} to another host were answered with a bare status and none of the security
+     * headers. Jetty still sends no body where HTTP has none (HEAD, 1xx, 204, 304).
      */
     @Override
     public boolean errorPageForMethod(String method) {
@@ -48,18 +51,21 @@ final class ProtocolErrors extends ErrorHandler {
 
     /**
      * Jetty names only the status (it keeps what it refused out of the answer), so a refusal's message says where to
-     * look; a 500 and a 503 (as while the server stops) answer as the API's own do, with their codes. Every other
-     * status, a 5xx such as 505 (an HTTP version it does not speak) among them, refuses the request.
+     * look. A 500, a 503 (as while the server stops) and a 404 (a request for no path, such as {@code OPTIONS *})
+     * answer as the API's own do, with their codes; the 404 names no path. Every other status, a 5xx such as 505 (an
+     * HTTP version it does not speak) among them, refuses the request.
      */
     byte[] body(int status) {
         String code = switch (status) {
             case 400 -> "bad_request";
+            case 404 -> "not_found";
             case 500 -> "internal_error";
             case 503 -> "unavailable";
             default -> "http_" + status;
         };
         String message = status == 503 ? ErrorResponses.UNAVAILABLE
                 : status == 500 ? ErrorResponses.UNEXPECTED_ERROR
+                : status == 404 ? NO_SUCH_RESOURCE
                 : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
                         + " line, its URI's encoding and its headers.";
         try {

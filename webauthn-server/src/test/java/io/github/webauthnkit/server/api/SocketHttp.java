@@ -13,20 +13,25 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * JSON POSTs over HTTP/1.1 on plain sockets: one kept-alive connection per calling thread, or one connection per
  * request from a chosen loopback address (so the server sees that address). For floods, which the JDK's HttpClient
- * does not carry on Java 17: about once in a few hundred thousand requests it closed a kept-alive connection as the
+ * does not carry on Java 17: about once in a few hundred thousand requests it closed a kept-alive connection as an
  * answer arrived and failed the request with "header parser received no bytes", though the server had written the
- * answer (a loopback capture: the answer sent, the client's FIN 0.4 ms later). Most likely its pool's watcher of idle
- * connections, which closes one that receives data and which later JDKs guard against a late subscription. Nothing
- * here retries: a request that gets no whole answer fails.
+ * answer (a loopback capture: the answer sent, the client's FIN 0.4 ms later). Java 17's socket keeps one pending read
+ * subscriber, so the pool's watcher of an idle connection, which closes one that receives data, can still be
+ * subscribed when the next exchange's answer comes; Java 25's drops the replaced subscriber. Nothing here retries: a
+ * request that gets no whole answer fails, and so does an answer this client cannot frame (the API's declare their
+ * length).
  */
 final class SocketHttp implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 30_000;
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");
 
     /** An answer as written: its status, its head (the status line and headers) and its body. */
     record Response(int status, String head, String body) {
@@ -38,6 +43,7 @@ final class SocketHttp implements AutoCloseable {
     private final InetSocketAddress server;
     private final ThreadLocal<Connection> connections = new ThreadLocal<>();
     private final Queue<Connection> opened = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
 
     SocketHttp(String baseUrl) {
         URI uri = URI.create(baseUrl);
@@ -45,13 +51,21 @@ final class SocketHttp implements AutoCloseable {
     }
 
     /**
-     * A JSON POST on this thread's connection, opened on first use and again after the server closed it.
+     * A JSON POST on this thread's connection: opened on first use, and again after an answer that ended it
+     * ({@code Connection: close}, no length) or a failed request. A connection the server closed while idle is not
+     * noticed: the next request on it fails.
      *
      * @param headers name, value, name, value, ...
      */
     Response post(String path, String json, String... headers) {
+        if (closed) {
+            throw new IllegalStateException("This client to " + server + " is closed");
+        }
         Connection connection = connections.get();
         if (connection == null || connection.closed) {
+            if (connection != null) {
+                opened.remove(connection);
+            }
             connection = new Connection(server, null);
             connections.set(connection);
             opened.add(connection);
@@ -64,7 +78,10 @@ final class SocketHttp implements AutoCloseable {
         }
     }
 
-    /** A JSON POST on a connection of its own from the loopback address {@code from}, closed after the answer. */
+    /**
+     * A JSON POST on a connection of its own from the loopback address {@code from}, which the server closes after
+     * its answer (so the closing side's TIME_WAIT is the server's, not that of a fresh port of {@code from}'s).
+     */
     static Response post(int port, String from, String path, String json) {
         try (Connection connection = new Connection(new InetSocketAddress("127.0.0.1", port), from)) {
             return connection.exchange(path, json, true);
@@ -75,6 +92,7 @@ final class SocketHttp implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         opened.forEach(Connection::close);
     }
 
@@ -93,7 +111,6 @@ final class SocketHttp implements AutoCloseable {
         Connection(InetSocketAddress server, String from) {
             try {
                 socket.setSoTimeout(TIMEOUT_MILLIS);
-                socket.setTcpNoDelay(true);
                 if (from != null) {
                     socket.bind(new InetSocketAddress(from, 0));
                 }
@@ -107,46 +124,64 @@ final class SocketHttp implements AutoCloseable {
             host = server.getHostString() + ":" + server.getPort();
         }
 
-        Response exchange(String path, String json, boolean lastRequest, String... headers) throws IOException {
+        /** Sends a request and reads its answer; closes after the {@code last} one or one that ends the connection. */
+        Response exchange(String path, String json, boolean last, String... headers) throws IOException {
             byte[] body = json.getBytes(StandardCharsets.UTF_8);
             StringBuilder request = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(host)
                     .append("\r\nContent-Type: application/json\r\nContent-Length: ").append(body.length)
-                    .append(lastRequest ? "\r\nConnection: close" : "");
+                    .append(last ? "\r\nConnection: close" : "");
             for (int i = 0; i < headers.length; i += 2) {
                 request.append("\r\n").append(headers[i]).append(": ").append(headers[i + 1]);
             }
-            // In one write: a body written after its head waits for the head's delayed ACK (Nagle's algorithm), 40 ms.
+            // In one write: a body written after its head waited for the head's delayed ACK (Nagle's algorithm), 40 ms.
             byte[] head = request.append("\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII);
             byte[] whole = Arrays.copyOf(head, head.length + body.length);
             System.arraycopy(body, 0, whole, head.length, body.length);
             out.write(whole);
             out.flush();
-            return read(lastRequest);
+            Response answer = read();
+            boolean ends = headerOf(answer.head(), "Connection").filter("close"::equalsIgnoreCase).isPresent();
+            if (!closed && (last || ends)) {
+                // On to the server's close, so that the TIME_WAIT is the server's.
+                in.transferTo(OutputStream.nullOutputStream());
+                close();
+            }
+            return answer;
         }
 
-        private Response read(boolean toTheEnd) throws IOException {
+        /** One answer: a status line, headers and a body of its declared length (none for 1xx, 204 and 304). */
+        private Response read() throws IOException {
             String head = head();
-            int status = Integer.parseInt(head.split(" ", 3)[1]);
-            Optional<String> length = headerOf(head, "Content-Length");
-            if (headerOf(head, "Transfer-Encoding").isPresent()) {
-                // The API's answers all declare their length.
-                throw new IOException("An answer in chunks, which this client does not read:\n" + head);
+            Matcher statusLine = STATUS_LINE.matcher(head);
+            if (!statusLine.lookingAt() || headerOf(head, "Transfer-Encoding").isPresent()) {
+                throw new IOException("Not an answer this client reads (a status line, a declared length):\n" + head);
             }
+            int status = Integer.parseInt(statusLine.group(1));
+            Optional<String> length = headerOf(head, "Content-Length");
             byte[] body;
-            if (length.isPresent()) {
-                body = in.readNBytes(Integer.parseInt(length.get()));
-                if (body.length < Integer.parseInt(length.get())) {
-                    throw new EOFException("The connection ended after " + body.length + " of an answer's "
-                            + length.get() + " bytes");
+            if (status < 200 || status == 204 || status == 304) {
+                body = new byte[0];
+            } else if (length.isPresent()) {
+                int declared = parseLength(length.get(), head);
+                body = in.readNBytes(declared);
+                if (body.length < declared) {
+                    throw new EOFException("The connection ended after " + body.length + " of an answer's " + declared
+                            + " bytes");
                 }
             } else {
-                toTheEnd = true;
+                // Without a length the body ends with the connection.
                 body = in.readAllBytes();
-            }
-            if (toTheEnd || headerOf(head, "Connection").filter("close"::equalsIgnoreCase).isPresent()) {
                 close();
             }
             return new Response(status, head, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static int parseLength(String value, String head) throws IOException {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IOException("A Content-Length this client does not read:\n" + head, e);
+            }
         }
 
         /** The status line and headers, up to the empty line; an answer that ends before them is an EOFException. */

@@ -12,9 +12,10 @@ class ProtocolErrorsTest {
     private final ProtocolErrors errors = new ProtocolErrors(new SecurityHeaders(false), JSON);
 
     @Test
-    void aServerErrorAnswersAsTheApisOwn() throws Exception {
+    void aServerErrorAndANotFoundAnswerAsTheApisOwn() throws Exception {
         assertBody(500, "internal_error", ErrorResponses.UNEXPECTED_ERROR);
         assertBody(503, "unavailable", ErrorResponses.UNAVAILABLE);
+        assertBody(404, "not_found", ProtocolErrors.NO_SUCH_RESOURCE);
         assertBody(502, "http_502", "The request was refused as malformed (Bad Gateway): look at its request line, its"
                 + " URI's encoding and its headers.");
     }

@@ -58,6 +58,11 @@ final class ProductionProject {
 
     /** An HTTP client that trusts the proxy's certificate. */
     static HttpClient https(GeneratedProject project) throws Exception {
+        return HttpClient.newBuilder().sslContext(tls(project)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS that trusts the proxy's certificate. */
+    static SSLContext tls(GeneratedProject project) throws Exception {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(project.file("docker/certs/fullchain.pem"))) {
@@ -67,7 +72,7 @@ final class ProductionProject {
         trust.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
+        return context;
     }
 
     /** The base64 SHA-256 of the proxy certificate's public key, as Chromium's SPKI allow list takes it. */

@@ -12,10 +12,16 @@ import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +84,7 @@ class ProductionStackIT {
             }
             assertProxyRefusalsAreJson(https, serverHeaders);
             assertMalformedRequestLinesAreJson(project, curl(project, 443));
+            assertSlowClientsAreCut(project);
             HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(plain.statusCode()).isEqualTo(301);
@@ -175,6 +185,66 @@ class ProductionStackIT {
             assertThat(gone.body()).isEqualTo("{\"error\":\"unavailable\",\"message\":\"The service is temporarily"
                     + " unavailable; try again shortly.\"}");
         }
+    }
+
+    /**
+     * A connection that sends nothing, and one that sends its headers a line a second after its TLS handshake
+     * (slowloris), are both closed by the proxy after its 10 s header timeout, not after nginx's default minute.
+     */
+    private static void assertSlowClientsAreCut(GeneratedProject project) throws Exception {
+        SSLContext tls = ProductionProject.tls(project);
+        InetAddress proxy = InetAddress.getByName("127.0.0.1");
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try {
+            Future<Duration> silent = clients.submit(() -> {
+                try (Socket socket = new Socket(proxy, 443)) {
+                    return untilClosed(socket);
+                }
+            });
+            Future<Duration> dripping = clients.submit(() -> {
+                try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(proxy, 443)) {
+                    socket.startHandshake();
+                    OutputStream out = socket.getOutputStream();
+                    out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    // A header line a second, until the proxy's close makes a write fail.
+                    clients.submit(() -> {
+                        while (true) {
+                            Thread.sleep(1000);
+                            out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                        }
+                    });
+                    return untilClosed(socket);
+                }
+            });
+            Duration silence = silent.get(1, TimeUnit.MINUTES);
+            Duration drip = dripping.get(1, TimeUnit.MINUTES);
+            System.out.println("Slow clients closed by the proxy after " + silence.toMillis() + " ms (sending nothing)"
+                    + " and " + drip.toMillis() + " ms (a header line a second)");
+            assertThat(silence).as("a connection that sends nothing, open for")
+                    .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(20));
+            assertThat(drip).as("a connection sending its headers a line a second, open for")
+                    .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(20));
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    /** How long a connection stays open from now until the other side closes it (at most 30 s: then 30 s). */
+    private static Duration untilClosed(Socket socket) throws IOException {
+        long began = System.nanoTime();
+        socket.setSoTimeout(30_000);
+        try {
+            while (socket.getInputStream().read() >= 0) {
+                continue;
+            }
+        } catch (SocketTimeoutException e) {
+            return Duration.ofSeconds(30);
+        } catch (IOException e) {
+            // Reset: closed as well.
+        }
+        return Duration.ofNanos(System.nanoTime() - began);
     }
 
     /** The headers the server sends on every API answer, which nginx's own answers must carry as well. */

@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
@@ -189,62 +188,64 @@ class ProductionStackIT {
 
     /**
      * A connection that sends nothing, and one that sends its headers a line a second after its TLS handshake
-     * (slowloris), are both closed by the proxy after its 10 s header timeout, not after nginx's default minute.
+     * (slowloris), are both closed by the proxy after its 10 s header timeout, without an answer, and not after
+     * nginx's default minute.
      */
     private static void assertSlowClientsAreCut(GeneratedProject project) throws Exception {
-        SSLContext tls = ProductionProject.tls(project);
         InetAddress proxy = InetAddress.getByName("127.0.0.1");
         ExecutorService clients = Executors.newFixedThreadPool(3);
-        try {
-            Future<Duration> silent = clients.submit(() -> {
-                try (Socket socket = new Socket(proxy, 443)) {
-                    return untilClosed(socket);
-                }
+        long began = System.nanoTime();
+        try (Socket silent = new Socket(proxy, 443);
+             SSLSocket dripping = (SSLSocket) ProductionProject.tls(project).getSocketFactory().createSocket(proxy,
+                     443)) {
+            Future<Closed> silence = clients.submit(() -> untilClosed(silent, began));
+            Future<Closed> drip = clients.submit(() -> {
+                dripping.startHandshake();
+                OutputStream out = dripping.getOutputStream();
+                out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                // A header line a second, until the proxy's close makes a write fail.
+                clients.submit(() -> {
+                    while (true) {
+                        Thread.sleep(1000);
+                        out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                });
+                return untilClosed(dripping, began);
             });
-            Future<Duration> dripping = clients.submit(() -> {
-                try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(proxy, 443)) {
-                    socket.startHandshake();
-                    OutputStream out = socket.getOutputStream();
-                    out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    // A header line a second, until the proxy's close makes a write fail.
-                    clients.submit(() -> {
-                        while (true) {
-                            Thread.sleep(1000);
-                            out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
-                            out.flush();
-                        }
-                    });
-                    return untilClosed(socket);
-                }
-            });
-            Duration silence = silent.get(1, TimeUnit.MINUTES);
-            Duration drip = dripping.get(1, TimeUnit.MINUTES);
-            System.out.println("Slow clients closed by the proxy after " + silence.toMillis() + " ms (sending nothing)"
-                    + " and " + drip.toMillis() + " ms (a header line a second)");
-            assertThat(silence).as("a connection that sends nothing, open for")
-                    .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(20));
-            assertThat(drip).as("a connection sending its headers a line a second, open for")
-                    .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(20));
+            Closed sendingNothing = silence.get(1, TimeUnit.MINUTES);
+            Closed aLineASecond = drip.get(1, TimeUnit.MINUTES);
+            System.out.println("Slow clients closed by the proxy " + sendingNothing.after().toMillis() + " ms after"
+                    + " connecting (sending nothing) and " + aLineASecond.after().toMillis() + " ms (a header line a"
+                    + " second)");
+            for (Closed closed : List.of(sendingNothing, aLineASecond)) {
+                assertThat(closed.after()).as("a slow connection, open for")
+                        .isBetween(Duration.ofSeconds(8), Duration.ofSeconds(20));
+                assertThat(closed.bytes()).as("bytes the proxy answered a slow connection with").isZero();
+            }
         } finally {
             clients.shutdownNow();
         }
     }
 
-    /** How long a connection stays open from now until the other side closes it (at most 30 s: then 30 s). */
-    private static Duration untilClosed(Socket socket) throws IOException {
-        long began = System.nanoTime();
+    /** When the other side closed a connection (at most 30 s after it was opened) and how many bytes came before. */
+    private record Closed(Duration after, long bytes) {
+    }
+
+    private static Closed untilClosed(Socket socket, long opened) throws IOException {
         socket.setSoTimeout(30_000);
+        long bytes = 0;
         try {
             while (socket.getInputStream().read() >= 0) {
-                continue;
+                bytes++;
             }
         } catch (SocketTimeoutException e) {
-            return Duration.ofSeconds(30);
+            return new Closed(Duration.ofSeconds(30), bytes);
         } catch (IOException e) {
             // Reset: closed as well.
         }
-        return Duration.ofNanos(System.nanoTime() - began);
+        return new Closed(Duration.ofNanos(System.nanoTime() - opened), bytes);
     }
 
     /** The headers the server sends on every API answer, which nginx's own answers must carry as well. */

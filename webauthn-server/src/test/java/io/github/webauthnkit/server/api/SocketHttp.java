@@ -23,15 +23,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * request from a chosen loopback address (so the server sees that address). For floods, which the JDK's HttpClient
  * does not carry on Java 17: about once in a few hundred thousand requests it closed a kept-alive connection as an
  * answer arrived and failed the request with "header parser received no bytes", though the server had written the
- * answer (a loopback capture: the answer sent, the client's FIN 0.4 ms later). Java 17's socket keeps one pending read
- * subscriber, so the pool's watcher of an idle connection, which closes one that receives data, can still be
- * subscribed when the next exchange's answer comes; Java 25's drops the replaced subscriber. Nothing here retries: a
- * request that gets no whole answer fails, and so does an answer this client cannot frame (the API's declare their
- * length).
+ * answer (a loopback capture: the answer sent, the client's FIN 0.4 ms later). Most likely its pool's watcher of an
+ * idle connection, which closes one that receives data, was still subscribed when the next exchange's answer came:
+ * Java 17's socket keeps one pending read subscriber, Java 25's drops the one it replaces. Nothing here retries: a
+ * request that gets no whole answer fails, and so does an answer this client does not frame (HTTP/1.1 with a declared
+ * length, as the API's are).
  */
 final class SocketHttp implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 30_000;
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 ([2-5]\\d\\d) ");
 
     /** An answer as written: its status, its head (the status line and headers) and its body. */
     record Response(int status, String head, String body) {
@@ -140,26 +140,33 @@ final class SocketHttp implements AutoCloseable {
             out.write(whole);
             out.flush();
             Response answer = read();
-            boolean ends = headerOf(answer.head(), "Connection").filter("close"::equalsIgnoreCase).isPresent();
+            boolean ends = headerOf(answer.head(), "Connection").stream()
+                    .flatMap(value -> Arrays.stream(value.split(",")))
+                    .anyMatch(token -> token.trim().equalsIgnoreCase("close"));
             if (!closed && (last || ends)) {
-                // On to the server's close, so that the TIME_WAIT is the server's.
-                in.transferTo(OutputStream.nullOutputStream());
+                // On to the server's close, so that the TIME_WAIT is the server's; the answer is whole either way.
+                try {
+                    in.transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // Reset or timed out after the answer: closed here instead.
+                }
                 close();
             }
             return answer;
         }
 
-        /** One answer: a status line, headers and a body of its declared length (none for 1xx, 204 and 304). */
+        /** One final answer: a status line, headers and a body of its declared length (none for 204 and 304). */
         private Response read() throws IOException {
             String head = head();
             Matcher statusLine = STATUS_LINE.matcher(head);
             if (!statusLine.lookingAt() || headerOf(head, "Transfer-Encoding").isPresent()) {
-                throw new IOException("Not an answer this client reads (a status line, a declared length):\n" + head);
+                throw new IOException("Not an answer this client reads (an HTTP/1.1 final status, a declared"
+                        + " length):\n" + head);
             }
             int status = Integer.parseInt(statusLine.group(1));
             Optional<String> length = headerOf(head, "Content-Length");
             byte[] body;
-            if (status < 200 || status == 204 || status == 304) {
+            if (status == 204 || status == 304) {
                 body = new byte[0];
             } else if (length.isPresent()) {
                 int declared = parseLength(length.get(), head);
@@ -178,10 +185,14 @@ final class SocketHttp implements AutoCloseable {
 
         private static int parseLength(String value, String head) throws IOException {
             try {
-                return Integer.parseInt(value);
+                int length = Integer.parseInt(value);
+                if (length >= 0) {
+                    return length;
+                }
             } catch (NumberFormatException e) {
-                throw new IOException("A Content-Length this client does not read:\n" + head, e);
+                // Refused below.
             }
+            throw new IOException("A Content-Length this client does not read:\n" + head);
         }
 
         /** The status line and headers, up to the empty line; an answer that ends before them is an EOFException. */

@@ -56,20 +56,16 @@ final class ProtocolErrors extends ErrorHandler {
      * HTTP version it does not speak) among them, refuses the request.
      */
     byte[] body(int status) {
-        String code = switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 500 -> "internal_error";
-            case 503 -> "unavailable";
-            default -> "http_" + status;
+        ErrorBody body = switch (status) {
+            case 404 -> new ErrorBody("not_found", NO_SUCH_RESOURCE);
+            case 500 -> new ErrorBody("internal_error", ErrorResponses.UNEXPECTED_ERROR);
+            case 503 -> new ErrorBody("unavailable", ErrorResponses.UNAVAILABLE);
+            default -> new ErrorBody(status == 400 ? "bad_request" : "http_" + status, "The request was refused as"
+                    + " malformed (" + HttpStatus.getMessage(status) + "): look at its request line, its URI's encoding"
+                    + " and its headers.");
         };
-        String message = status == 503 ? ErrorResponses.UNAVAILABLE
-                : status == 500 ? ErrorResponses.UNEXPECTED_ERROR
-                : status == 404 ? NO_SUCH_RESOURCE
-                : "The request was refused as malformed (" + HttpStatus.getMessage(status) + "): look at its request"
-                        + " line, its URI's encoding and its headers.";
         try {
-            return json.writeValueAsBytes(new ErrorBody(code, message));
+            return json.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

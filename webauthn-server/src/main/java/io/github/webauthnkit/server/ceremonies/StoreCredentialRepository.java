@@ -43,8 +43,16 @@ final class StoreCredentialRepository implements CredentialRepository {
         return usersById.computeIfAbsent(userId, store::findUserById);
     }
 
+    /** The passkey, read with its account in one round trip: the library then asks for the account by name or id. */
     Optional<StoredCredential> credential(String credentialId) {
-        return credentials.computeIfAbsent(credentialId, store::findCredential);
+        return credentials.computeIfAbsent(credentialId, id -> {
+            Optional<CredentialStore.PasskeyAccount> found = store.findPasskeyWithAccount(id);
+            found.ifPresent(f -> {
+                usersById.putIfAbsent(f.user().id(), Optional.of(f.user()));
+                usersByName.putIfAbsent(f.user().username(), Optional.of(f.user()));
+            });
+            return found.map(CredentialStore.PasskeyAccount::passkey);
+        });
     }
 
     /**

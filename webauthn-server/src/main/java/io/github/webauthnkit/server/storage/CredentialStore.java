@@ -25,6 +25,13 @@ public interface CredentialStore extends AutoCloseable {
      */
     Optional<AccountPasskeys> findAccountWithPasskeys(String username);
 
+    /** A passkey and the account it belongs to. */
+    record PasskeyAccount(StoredCredential passkey, UserAccount user) {
+    }
+
+    /** A passkey with its account, in one read (a sign-in's completion needs both). */
+    Optional<PasskeyAccount> findPasskeyWithAccount(String credentialId);
+
     /**
      * Creates a user with its first passkey in one transaction.
      *

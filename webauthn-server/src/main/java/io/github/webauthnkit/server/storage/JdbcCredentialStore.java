@@ -164,8 +164,7 @@ public final class JdbcCredentialStore implements CredentialStore {
                     List<StoredCredential> passkeys = new ArrayList<>();
                     while (rows.next()) {
                         if (user == null) {
-                            user = new UserAccount(rows.getString("account_id"), rows.getString("username"),
-                                    rows.getString("display_name"), rows.getTimestamp("account_created_at").toInstant());
+                            user = account(rows);
                         }
                         if (rows.getString("id") != null) {
                             passkeys.add(credential(rows));
@@ -175,6 +174,14 @@ public final class JdbcCredentialStore implements CredentialStore {
                 }
             }
         });
+    }
+
+    @Override
+    public Optional<PasskeyAccount> findPasskeyWithAccount(String credentialId) {
+        // Renamed as in findAccountWithPasskeys: the passkey's id and created_at keep their names.
+        return queryOne("SELECT u.id AS account_id, u.username, u.display_name, u.created_at AS account_created_at,"
+                + " c.* FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = ?",
+                rows -> new PasskeyAccount(credential(rows), account(rows)), credentialId);
     }
 
     @Override
@@ -350,6 +357,12 @@ public final class JdbcCredentialStore implements CredentialStore {
     private static UserAccount user(ResultSet rows) throws SQLException {
         return new UserAccount(rows.getString("id"), rows.getString("username"), rows.getString("display_name"),
                 rows.getTimestamp("created_at").toInstant());
+    }
+
+    /** The account's columns of a join with its passkeys, renamed where the passkey has a column of that name. */
+    private static UserAccount account(ResultSet rows) throws SQLException {
+        return new UserAccount(rows.getString("account_id"), rows.getString("username"), rows.getString("display_name"),
+                rows.getTimestamp("account_created_at").toInstant());
     }
 
     private static StoredCredential credential(ResultSet rows) throws SQLException {

@@ -177,6 +177,30 @@ class RefusalApiTest {
                 "unknown_credential");
     }
 
+    /**
+     * A sign-in started for one username and completed with a passkey of another account, valid and registered here:
+     * the completion reads the presented passkey with its own account, which must not stand in for the username's.
+     * Both the username's sign-in and a sign-in without one, on the other account's behalf, still work.
+     */
+    @Test
+    void aSignInForOneAccountIsRefusedWithAnotherAccountsPasskey() {
+        PasskeyClient alice = client();
+        String aliceName = unique("alice");
+        alice.register(aliceName);
+        PasskeyClient mallory = client();
+        String malloryName = unique("mallory");
+        mallory.register(malloryName);
+
+        ObjectNode started = (ObjectNode) mallory.startAuthentication(aliceName).expect(200).body();
+        // Mallory's authenticator signs the challenge with her own passkey instead of the one the server listed.
+        ((ObjectNode) started.path("publicKey")).remove("allowCredentials");
+        assertError(mallory.completeAuthentication(started), 400, "verification_failed");
+
+        assertThat(alice.signIn(aliceName)).isNotBlank();
+        assertThat(mallory.completeAuthentication(mallory.startAuthentication(null).expect(200).body()).expect(200)
+                .body().path("access_token").asText()).isNotBlank();
+    }
+
     /** A registration's request id sent with an assertion: the stored state is not this ceremony's. */
     @Test
     void anAuthenticationCannotCompleteARegistrationsRequestId() {

@@ -64,6 +64,24 @@ abstract class CredentialStoreContract {
     }
 
     @Test
+    void aPasskeyIsReadWithItsOwnAccount() {
+        UserAccount kim = user(unique("kim"));
+        StoredCredential first = credential(kim.id(), 3);
+        StoredCredential second = new StoredCredential("c-" + UUID.randomUUID(), kim.id(), "cose-key-2", 9, false,
+                true, "", "Passkey 2", NOW.plusSeconds(1), NOW.plusSeconds(5));
+        store().createUser(kim, first);
+        store().addCredential(second, MAX);
+        UserAccount lee = user(unique("lee"));
+        StoredCredential lees = credential(lee.id(), 0);
+        store().createUser(lee, lees);
+
+        assertThat(store().findPasskeyWithAccount(second.id()))
+                .contains(new CredentialStore.PasskeyAccount(second, kim));
+        assertThat(store().findPasskeyWithAccount(lees.id())).contains(new CredentialStore.PasskeyAccount(lees, lee));
+        assertThat(store().findPasskeyWithAccount("c-" + UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
     void aTakenUsernameIsRefusedAndNothingIsLeftBehind() {
         String name = unique("bob");
         UserAccount first = user(name);

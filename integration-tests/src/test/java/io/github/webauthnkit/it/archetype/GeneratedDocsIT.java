@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
+import io.github.webauthnkit.server.config.ConfigException;
+import io.github.webauthnkit.server.config.ServerConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The commands the generated docs tell a user to type exist: every script with the options used, every plugin goal
- * and property (as the project's own {@code webauthn-keys:help} lists them); and INTEGRATION.md's resource links
- * are well-formed https URLs to the standards it names.
+ * and property (as the project's own {@code webauthn-keys:help} lists them); every server setting they show with a
+ * value is one the server accepts; and INTEGRATION.md's resource links are well-formed https URLs to the standards it
+ * names.
  */
 class GeneratedDocsIT {
     private static final List<String> DOCS = List.of("README.md", "INTEGRATION.md", "SECURITY_CHECKLIST.md");
@@ -27,6 +31,8 @@ class GeneratedDocsIT {
     private static final Pattern GOAL = Pattern.compile("webauthn-keys:([a-z-]+)");
     private static final Pattern PROPERTY = Pattern.compile("-D(webauthn\\.(?:keys|secrets)\\.[A-Za-z]+)");
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)]+)\\)");
+    /** A setting with a value, as in {@code WEBAUTHN_RP_ID=localhost java -jar ...}; placeholders are left out. */
+    private static final Pattern SETTING = Pattern.compile("\\b(WEBAUTHN_[A-Z0-9_]+)=([^\\s`'\"$<>]+)(?=[\\s`'\"]|$)");
 
     @Test
     void everyScriptGoalAndPropertyTheDocsNameExists() throws Exception {
@@ -61,6 +67,51 @@ class GeneratedDocsIT {
             }
         }
         soft.assertAll();
+    }
+
+    /**
+     * Settings the docs show only with a companion they name beside them ("with the proxy's address in ..."), and the
+     * companion's value.
+     */
+    private static final Map<String, Map<String, String>> COMPANIONS = Map.of(
+            "WEBAUTHN_TRUST_PROXY", Map.of("WEBAUTHN_TRUSTED_PROXIES", "10.0.0.5"));
+
+    /**
+     * Each setting on top of the project's defaults (with its companion, if it has one), as a user copying one
+     * example would set it: a value the server refuses (a bucket's form for a count, say) stops the server at start
+     * with a configuration error.
+     */
+    @Test
+    void everyServerSettingTheDocsShowIsAccepted() throws Exception {
+        SoftAssertions soft = new SoftAssertions();
+        List<String> seen = new ArrayList<>();
+        // The docs differ between a development project and a production one behind its own origin.
+        for (GeneratedProject project : List.of(
+                GeneratedProject.generate("docs-settings", Map.of("generateExamples", "none")),
+                GeneratedProject.generate("docs-settings-production", Map.of("generateExamples", "none",
+                        "productionMode", "true", "serverUrl", "https://auth.example.com",
+                        "relyingPartyId", "example.com")))) {
+            for (String doc : DOCS) {
+                Matcher setting = SETTING.matcher(Files.readString(project.file(doc)));
+                while (setting.find()) {
+                    seen.add(setting.group());
+                    Map<String, String> environment = new HashMap<>(Map.of("WEBAUTHN_DATA_DIR",
+                            project.file("target/docs-settings").toString()));
+                    environment.putAll(COMPANIONS.getOrDefault(setting.group(1), Map.of()));
+                    environment.put(setting.group(1), setting.group(2));
+                    try {
+                        ServerConfig.fromEnvironment(environment);
+                    } catch (ConfigException e) {
+                        soft.fail("%s of %s shows %s, which the server refuses: %s", doc, project.dir().getFileName(),
+                                setting.group(), e.getMessage());
+                    }
+                }
+            }
+        }
+        soft.assertAll();
+        assertThat(seen).as("settings the docs show").contains("WEBAUTHN_RATE_LIMIT_ADDRESS=100000",
+                "WEBAUTHN_START_LIMIT_ADDRESS=1000000/1m", "WEBAUTHN_RP_ID=localhost",
+                "WEBAUTHN_ORIGINS=http://localhost:8080");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.api;
 
+import io.github.webauthnkit.server.testing.SocketHttp;
 import io.github.webauthnkit.server.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.api;
 
+import io.github.webauthnkit.server.testing.SocketHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

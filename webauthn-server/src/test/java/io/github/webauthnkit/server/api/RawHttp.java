@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.api;
 
+import io.github.webauthnkit.server.testing.SocketHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.github.webauthnkit.server.api;
 
+import io.github.webauthnkit.server.testing.SocketHttp;
 import static io.github.webauthnkit.server.api.ApiAssertions.assertError;
 import static io.github.webauthnkit.server.api.ApiAssertions.unique;
 import static org.assertj.core.api.Assertions.assertThat;

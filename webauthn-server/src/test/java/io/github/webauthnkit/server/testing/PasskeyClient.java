@@ -11,11 +11,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A client of the server's JSON API that uses a software authenticator, as a browser would. */
+/**
+ * A client of the server's JSON API that uses a software authenticator, as a browser would: over the JDK's HttpClient,
+ * or over {@link SocketHttp} (plain HTTP, as the load-test tool sends).
+ */
 public final class PasskeyClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
+    private final SocketHttp sockets;
     private final String baseUrl;
     private final SoftwareAuthenticator authenticator;
 
@@ -24,16 +28,29 @@ public final class PasskeyClient {
     }
 
     public PasskeyClient(HttpClient http, String baseUrl, SoftwareAuthenticator authenticator) {
+        this(http, null, baseUrl, authenticator);
+    }
+
+    /** Sends through {@code sockets}, to its server; the caller closes it. Its answers have no {@link Response#raw}. */
+    public PasskeyClient(SocketHttp sockets, SoftwareAuthenticator authenticator) {
+        this(null, sockets, null, authenticator);
+    }
+
+    private PasskeyClient(HttpClient http, SocketHttp sockets, String baseUrl, SoftwareAuthenticator authenticator) {
         this.http = http;
+        this.sockets = sockets;
         this.baseUrl = baseUrl;
         this.authenticator = authenticator;
     }
 
-    /** An HTTP answer with its JSON body (or null). */
-    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
+    /**
+     * An HTTP answer: its status, its JSON body (or null), its body as text, and the JDK's response (null for a
+     * client over {@link SocketHttp}).
+     */
+    public record Response(int status, JsonNode body, String text, HttpResponse<String> raw) {
         public Response expect(int expected) {
             if (status != expected) {
-                throw new AssertionError("Expected HTTP " + expected + " but got " + status + ": " + raw.body());
+                throw new AssertionError("Expected HTTP " + expected + " but got " + status + ": " + text);
             }
             return this;
         }
@@ -104,57 +121,65 @@ public final class PasskeyClient {
     }
 
     public Response post(String path, JsonNode body, String token) {
-        return send(request(path, token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        return send("POST", path, "application/json", body.toString(), token);
     }
 
     public Response postRaw(String path, String contentType, String body) {
-        return send(request(path, null).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send("POST", path, contentType, body, null);
     }
 
     public Response get(String path, String token) {
-        return send(request(path, token).GET());
+        return send("GET", path, null, null, token);
     }
 
     public Response patch(String path, JsonNode body, String token) {
-        return send(request(path, token).header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString())));
+        return send("PATCH", path, "application/json", body.toString(), token);
     }
 
     public Response delete(String path, String token) {
-        return send(request(path, token).DELETE());
+        return send("DELETE", path, null, null, token);
     }
 
     public static ObjectNode object() {
         return JSON.createObjectNode();
     }
 
-    private HttpRequest.Builder request(String path, String token) {
+    private Response send(String method, String path, String contentType, String body, String token) {
+        if (sockets != null) {
+            SocketHttp.Response answer = token == null
+                    ? sockets.send(method, path, contentType, body)
+                    : sockets.send(method, path, contentType, body, "Authorization", "Bearer " + token);
+            return new Response(answer.status(), json(answer.body()), answer.body(), null);
+        }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }
-        return builder;
-    }
-
-    private Response send(HttpRequest.Builder builder) {
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = null;
-            if (!response.body().isEmpty()) {
-                try {
-                    body = JSON.readTree(response.body());
-                } catch (IOException e) {
-                    body = null;
-                }
-            }
-            return new Response(response.statusCode(), body, response);
+            return new Response(response.statusCode(), json(response.body()), response.body(), response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body as JSON, or null when it is empty or not JSON. */
+    private static JsonNode json(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
         }
     }
 }

@@ -1,6 +1,7 @@
-package io.github.webauthnkit.server.api;
+package io.github.webauthnkit.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.ByteArrayOutputStream;
@@ -15,28 +16,36 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The flood client's refusals of answers it does not frame, each with its message, and a new connection for the next
- * request after one; against a loopback server that writes the answers given to it.
+ * The socket client's reading of answers in chunks, its refusals of answers it does not frame, each with its message
+ * and a new connection for the next request, and its replacing of a connection the server closed while it was idle;
+ * against a loopback server that writes the answers given to it.
  */
 class SocketHttpTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+    private static final String CHUNKED = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3;note=x\r\n{\"a\r\nA\r\n\":\"chunk\"}\r\n0\r\nTrailer-Field: t\r\n\r\n";
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\n{}\\r\\n0\\r\\n\\r\\n"
-                + "| Not an answer this client reads (an HTTP/1.1 final status, a declared length)",
         "HTTP/1.1 100 Continue\\r\\n\\r\\n| Not an answer this client reads",
         "HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n{}| Not an answer this client reads",
         "HTTP/1.1 200 OK\\r\\nContent-Length: -1\\r\\n\\r\\n| A Content-Length this client does not read",
         "HTTP/1.1 200 OK\\r\\nContent-Length: 10\\r\\n\\r\\n{}| The connection ended after 2 of an answer's 10 bytes",
-        "HTTP/1.1 200 OK\\r\\n| The connection ended after 17 bytes of an answer's head"})
+        "HTTP/1.1 200 OK\\r\\n| The connection ended after 17 bytes of an answer's head",
+        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: gzip\\r\\n\\r\\n| A Transfer-Encoding this client does not read",
+        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n| Not a chunk size: zz",
+        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\n{}"
+                + "| The connection ended inside a chunk of an answer, after 2 bytes of its body",
+        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\n{}}\\r\\n0\\r\\n\\r\\n"
+                + "| A chunk of 2 bytes was longer than its size said"})
     void anAnswerItDoesNotFrameFailsTheRequestAndTheNextOneConnectsAgain(String answer, String message)
             throws Exception {
-        try (CannedServer server = new CannedServer(answer.replace("\\r\\n", "\r\n"), OK);
+        try (CannedServer server = new CannedServer(false, answer.replace("\\r\\n", "\r\n"), OK);
              SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port())) {
             UncheckedIOException refused = catchThrowableOfType(UncheckedIOException.class,
                     () -> http.post("/register/start", "{}"));
@@ -47,13 +56,54 @@ class SocketHttpTest {
         }
     }
 
+    /** Behind a base path too, as a server published under a proxy's prefix is. */
+    @Test
+    void anAnswerInChunksIsReadWholeAndItsConnectionKept() throws Exception {
+        try (CannedServer server = new CannedServer(false, CHUNKED, OK);
+             SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port() + "/auth/")) {
+            SocketHttp.Response chunked = http.send("PATCH", "/credentials/x", "application/json", "{}");
+
+            assertThat(server.requestLines()).containsExactly("PATCH /auth/credentials/x HTTP/1.1");
+
+            assertThat(chunked.status()).isEqualTo(201);
+            assertThat(chunked.body()).isEqualTo("{\"a\":\"chunk\"}");
+            assertThat(http.post("/register/start", "{}").body()).isEqualTo("{}");
+            assertThat(server.connections()).as("connections opened").isEqualTo(1);
+        }
+    }
+
+    /** A server's idle timeout (Jetty's 30 s, nginx's 75 s) can pass between a paced client's ceremonies. */
+    @Test
+    void aConnectionTheServerClosedWhileIdleIsReplacedBeforeTheNextRequest() throws Exception {
+        try (CannedServer server = new CannedServer(true, OK, OK);
+             SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port())) {
+            assertThat(http.post("/register/start", "{}").status()).isEqualTo(200);
+            Thread.sleep(1_500);
+
+            assertThat(http.post("/register/start", "{}").status()).isEqualTo(200);
+            assertThat(server.connections()).as("connections opened").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void onlyPlainHttpUrlsAreTaken() {
+        assertThatThrownBy(() -> new SocketHttp("https://localhost:8443"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Not an http URL");
+        assertThatThrownBy(() -> new SocketHttp("http://localhost:8080/?next=x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no query");
+    }
+
     /** Answers each request with the next of its answers, closing the connection after an answer it cut short. */
     private static final class CannedServer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
         private final AtomicInteger connections = new AtomicInteger();
+        private final boolean closeEach;
+        private final List<String> requestLines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-        CannedServer(String... answers) throws IOException {
+        /** @param closeEach whether to close the connection after every answer, not only after one cut short */
+        CannedServer(boolean closeEach, String... answers) throws IOException {
+            this.closeEach = closeEach;
             this.answers.addAll(List.of(answers));
             Thread acceptor = new Thread(this::serve, "canned-server");
             acceptor.setDaemon(true);
@@ -68,7 +118,7 @@ class SocketHttpTest {
                     while (readRequest(in)) {
                         String answer = answers.take();
                         connection.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                        if (!answer.equals(OK)) {
+                        if (closeEach || !(answer.equals(OK) || answer.equals(CHUNKED))) {
                             break;
                         }
                     }
@@ -79,7 +129,7 @@ class SocketHttpTest {
         }
 
         /** Reads a request's head and its body of the declared length; false at the connection's end. */
-        private static boolean readRequest(InputStream in) throws IOException {
+        private boolean readRequest(InputStream in) throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
                 int b = in.read();
@@ -89,6 +139,7 @@ class SocketHttpTest {
                 head.write(b);
             }
             String text = head.toString(StandardCharsets.ISO_8859_1);
+            requestLines.add(text.substring(0, text.indexOf("\r\n")));
             int at = text.indexOf("Content-Length: ") + "Content-Length: ".length();
             in.readNBytes(Integer.parseInt(text.substring(at, text.indexOf("\r\n", at))));
             return true;
@@ -96,6 +147,10 @@ class SocketHttpTest {
 
         int port() {
             return socket.getLocalPort();
+        }
+
+        List<String> requestLines() {
+            return requestLines;
         }
 
         int connections() {

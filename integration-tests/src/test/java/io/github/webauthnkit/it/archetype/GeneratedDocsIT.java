@@ -6,13 +6,19 @@ import io.github.webauthnkit.it.support.Command;
 import io.github.webauthnkit.it.support.GeneratedProject;
 import io.github.webauthnkit.server.config.ConfigException;
 import io.github.webauthnkit.server.config.ServerConfig;
+import java.io.IOException;
+import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
@@ -31,8 +37,10 @@ class GeneratedDocsIT {
     private static final Pattern GOAL = Pattern.compile("webauthn-keys:([a-z-]+)");
     private static final Pattern PROPERTY = Pattern.compile("-D(webauthn\\.(?:keys|secrets)\\.[A-Za-z]+)");
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)]+)\\)");
-    /** A setting with a value, as in {@code WEBAUTHN_RP_ID=localhost java -jar ...}; placeholders are left out. */
-    private static final Pattern SETTING = Pattern.compile("\\b(WEBAUTHN_[A-Z0-9_]+)=([^\\s`'\"$<>]+)(?=[\\s`'\"]|$)");
+    /** A setting with a value, as in {@code WEBAUTHN_RP_ID=localhost java -jar ...}. */
+    private static final Pattern SETTING = Pattern.compile("\\b(WEBAUTHN_[A-Z0-9_]+)=([^\\s`'\"]*)");
+    /** A setting's row in the README's table of settings. */
+    private static final Pattern TABLE_ROW = Pattern.compile("(?m)^\\| `(WEBAUTHN_[A-Z0-9_]+)` \\|");
 
     @Test
     void everyScriptGoalAndPropertyTheDocsNameExists() throws Exception {
@@ -77,41 +85,78 @@ class GeneratedDocsIT {
             "WEBAUTHN_TRUST_PROXY", Map.of("WEBAUTHN_TRUSTED_PROXIES", "10.0.0.5"));
 
     /**
-     * Each setting on top of the project's defaults (with its companion, if it has one), as a user copying one
-     * example would set it: a value the server refuses (a bucket's form for a count, say) stops the server at start
-     * with a configuration error.
+     * Every setting the docs show with a value is one of the README's table, and the server accepts it on top of the
+     * project's generated defaults, together with the other settings of its line (as a user copying the example sets
+     * them) and its companion, if it has one: a value the server refuses (a bucket's form for a count, say) stops the
+     * server at start with a configuration error. Placeholders ({@code <...>}, {@code $...}) are left out.
      */
     @Test
     void everyServerSettingTheDocsShowIsAccepted() throws Exception {
         SoftAssertions soft = new SoftAssertions();
-        List<String> seen = new ArrayList<>();
         // The docs differ between a development project and a production one behind its own origin.
+        Map<String, List<String>> mustShow = Map.of(
+                "docs-settings", List.of("WEBAUTHN_RATE_LIMIT_ADDRESS=100000",
+                        "WEBAUTHN_START_LIMIT_ADDRESS=1000000/1m"),
+                "docs-settings-production", List.of("WEBAUTHN_RATE_LIMIT_ADDRESS=100000", "WEBAUTHN_RP_ID=localhost",
+                        "WEBAUTHN_ORIGINS=http://localhost:8080"));
         for (GeneratedProject project : List.of(
                 GeneratedProject.generate("docs-settings", Map.of("generateExamples", "none")),
                 GeneratedProject.generate("docs-settings-production", Map.of("generateExamples", "none",
                         "productionMode", "true", "serverUrl", "https://auth.example.com",
                         "relyingPartyId", "example.com")))) {
+            String name = project.dir().getFileName().toString();
+            Map<String, String> defaults = projectDefaults(project);
+            Set<String> known = new HashSet<>();
+            TABLE_ROW.matcher(Files.readString(project.file("README.md"))).results()
+                    .forEach(row -> known.add(row.group(1)));
+            List<String> seen = new ArrayList<>();
             for (String doc : DOCS) {
-                Matcher setting = SETTING.matcher(Files.readString(project.file(doc)));
-                while (setting.find()) {
-                    seen.add(setting.group());
-                    Map<String, String> environment = new HashMap<>(Map.of("WEBAUTHN_DATA_DIR",
-                            project.file("target/docs-settings").toString()));
-                    environment.putAll(COMPANIONS.getOrDefault(setting.group(1), Map.of()));
-                    environment.put(setting.group(1), setting.group(2));
+                for (String line : Files.readString(project.file(doc)).split("\n")) {
+                    Map<String, String> together = new LinkedHashMap<>();
+                    Matcher setting = SETTING.matcher(line);
+                    while (setting.find()) {
+                        String value = setting.group(2).replaceAll("[.,;:)]+$", "");
+                        if (value.isEmpty() || value.contains("$") || value.contains("<")) {
+                            continue;
+                        }
+                        seen.add(setting.group(1) + "=" + value);
+                        soft.assertThat(known).as("%s of %s shows %s, a setting of the README's table", doc, name,
+                                setting.group(1)).contains(setting.group(1));
+                        together.putAll(COMPANIONS.getOrDefault(setting.group(1), Map.of()));
+                        together.put(setting.group(1), value);
+                    }
+                    if (together.isEmpty()) {
+                        continue;
+                    }
+                    Map<String, String> environment = new HashMap<>(defaults);
+                    environment.putAll(together);
                     try {
                         ServerConfig.fromEnvironment(environment);
                     } catch (ConfigException e) {
-                        soft.fail("%s of %s shows %s, which the server refuses: %s", doc, project.dir().getFileName(),
-                                setting.group(), e.getMessage());
+                        soft.fail("%s of %s shows %s, which the server refuses: %s", doc, name, together,
+                                e.getMessage());
                     }
                 }
             }
+            soft.assertThat(seen).as("settings the docs of %s show", name).containsAll(mustShow.get(name));
         }
         soft.assertAll();
-        assertThat(seen).as("settings the docs show").contains("WEBAUTHN_RATE_LIMIT_ADDRESS=100000",
-                "WEBAUTHN_START_LIMIT_ADDRESS=1000000/1m", "WEBAUTHN_RP_ID=localhost",
-                "WEBAUTHN_ORIGINS=http://localhost:8080");
+    }
+
+    /**
+     * The project's generated server defaults, as its jar reads them; its build fills in the token lifetime, so the
+     * pom's default stands in here.
+     */
+    private static Map<String, String> projectDefaults(GeneratedProject project) throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(project.file("src/main/resources/webauthn-defaults.properties"))) {
+            properties.load(in);
+        }
+        Map<String, String> defaults = new HashMap<>();
+        properties.stringPropertyNames().forEach(key -> defaults.put(key,
+                properties.getProperty(key).equals("${webauthn.keys.tokenTtl}") ? "15m" : properties.getProperty(key)));
+        defaults.put("WEBAUTHN_DATA_DIR", project.file("target/docs-settings").toString());
+        return defaults;
     }
 
     @Test

@@ -29,8 +29,14 @@ public interface CredentialStore extends AutoCloseable {
     record PasskeyAccount(StoredCredential passkey, UserAccount user) {
     }
 
-    /** A passkey with its account, in one read (a sign-in's completion needs both). */
-    Optional<PasskeyAccount> findPasskeyWithAccount(String credentialId);
+    /**
+     * A passkey with its account (a sign-in's completion needs both): one read where the store can join them, as the
+     * server's own store does; by default the two reads.
+     */
+    default Optional<PasskeyAccount> findPasskeyWithAccount(String credentialId) {
+        return findCredential(credentialId).flatMap(passkey -> findUserById(passkey.userId())
+                .map(user -> new PasskeyAccount(passkey, user)));
+    }
 
     /**
      * Creates a user with its first passkey in one transaction.

@@ -178,23 +178,30 @@ class RefusalApiTest {
     }
 
     /**
-     * A sign-in started for one username and completed with a passkey of another account, valid and registered here:
-     * the completion reads the presented passkey with its own account, which must not stand in for the username's.
-     * Both the username's sign-in and a sign-in without one, on the other account's behalf, still work.
+     * A passkey of another account, valid and registered here, presented where the username's or the user handle's
+     * account is expected: the completion reads the presented passkey with its own account, which must not stand in
+     * for the one asked about. With a username, the server listed the account's passkeys; without one, the assertion
+     * names Alice's real user handle (a user handle is not signed). Both sign-ins of the accounts' owners still work.
      */
     @Test
     void aSignInForOneAccountIsRefusedWithAnotherAccountsPasskey() {
         PasskeyClient alice = client();
         String aliceName = unique("alice");
-        alice.register(aliceName);
+        String aliceId = alice.register(aliceName).path("userId").asText();
         PasskeyClient mallory = client();
         String malloryName = unique("mallory");
         mallory.register(malloryName);
 
         ObjectNode started = (ObjectNode) mallory.startAuthentication(aliceName).expect(200).body();
-        // Mallory's authenticator signs the challenge with her own passkey instead of the one the server listed.
+        // Mallory's authenticator signs the challenge with her own passkey instead of one the server listed.
         ((ObjectNode) started.path("publicKey")).remove("allowCredentials");
         assertError(mallory.completeAuthentication(started), 400, "verification_failed");
+
+        Tamper asAlice = new Tamper();
+        asAlice.userHandle = aliceId;
+        mallory.authenticator().tamperNext(asAlice);
+        assertError(mallory.completeAuthentication(mallory.startAuthentication(null).expect(200).body()), 400,
+                "verification_failed");
 
         assertThat(alice.signIn(aliceName)).isNotBlank();
         assertThat(mallory.completeAuthentication(mallory.startAuthentication(null).expect(200).body()).expect(200)

@@ -27,6 +27,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class SocketHttpTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+    private static final String NO_CONTENT = "HTTP/1.1 204 No Content\r\n\r\n";
+    /** What a HEAD request is answered: the length its GET would have, no body. */
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
     private static final String CHUNKED = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "3;note=x\r\n{\"a\r\nA\r\n\":\"chunk\"}\r\n0\r\nTrailer-Field: t\r\n\r\n";
 
@@ -63,11 +66,31 @@ class SocketHttpTest {
              SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port() + "/auth/")) {
             SocketHttp.Response chunked = http.send("PATCH", "/credentials/x", "application/json", "{}");
 
-            assertThat(server.requestLines()).containsExactly("PATCH /auth/credentials/x HTTP/1.1");
+            assertThat(server.requestHeads()).singleElement().asString()
+                    .startsWith("PATCH /auth/credentials/x HTTP/1.1\r\n");
 
             assertThat(chunked.status()).isEqualTo(201);
             assertThat(chunked.body()).isEqualTo("{\"a\":\"chunk\"}");
             assertThat(http.post("/register/start", "{}").body()).isEqualTo("{}");
+            assertThat(server.connections()).as("connections opened").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void requestsWithoutABodySendNoLengthAndAnswersWithoutABodyKeepTheConnection() throws Exception {
+        try (CannedServer server = new CannedServer(false, NO_CONTENT, HEAD, OK);
+             SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port())) {
+            assertThat(http.send("DELETE", "/credentials/x", null, null, "Authorization", "Bearer t").status())
+                    .isEqualTo(204);
+            SocketHttp.Response head = http.send("HEAD", "/health", null, null);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(http.post("/register/start", "{}").body()).isEqualTo("{}");
+
+            assertThat(server.requestHeads().get(0)).startsWith("DELETE /credentials/x HTTP/1.1\r\n")
+                    .contains("\r\nAuthorization: Bearer t").doesNotContain("Content-Length")
+                    .doesNotContain("Content-Type");
+            assertThat(server.requestHeads().get(2)).contains("\r\nContent-Length: 2");
             assertThat(server.connections()).as("connections opened").isEqualTo(1);
         }
     }
@@ -93,13 +116,16 @@ class SocketHttpTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no query");
     }
 
-    /** Answers each request with the next of its answers, closing the connection after an answer it cut short. */
+    /**
+     * Answers each request with the next of its answers, closing the connection after an answer it cut short (one not
+     * among the well-formed ones above), or after each one.
+     */
     private static final class CannedServer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
         private final AtomicInteger connections = new AtomicInteger();
         private final boolean closeEach;
-        private final List<String> requestLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<String> requestHeads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         /** @param closeEach whether to close the connection after every answer, not only after one cut short */
         CannedServer(boolean closeEach, String... answers) throws IOException {
@@ -118,7 +144,7 @@ class SocketHttpTest {
                     while (readRequest(in)) {
                         String answer = answers.take();
                         connection.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                        if (closeEach || !(answer.equals(OK) || answer.equals(CHUNKED))) {
+                        if (closeEach || !List.of(OK, CHUNKED, NO_CONTENT, HEAD).contains(answer)) {
                             break;
                         }
                     }
@@ -139,9 +165,12 @@ class SocketHttpTest {
                 head.write(b);
             }
             String text = head.toString(StandardCharsets.ISO_8859_1);
-            requestLines.add(text.substring(0, text.indexOf("\r\n")));
-            int at = text.indexOf("Content-Length: ") + "Content-Length: ".length();
-            in.readNBytes(Integer.parseInt(text.substring(at, text.indexOf("\r\n", at))));
+            requestHeads.add(text);
+            int at = text.indexOf("Content-Length: ");
+            if (at >= 0) {
+                at += "Content-Length: ".length();
+                in.readNBytes(Integer.parseInt(text.substring(at, text.indexOf("\r\n", at))));
+            }
             return true;
         }
 
@@ -149,8 +178,8 @@ class SocketHttpTest {
             return socket.getLocalPort();
         }
 
-        List<String> requestLines() {
-            return requestLines;
+        List<String> requestHeads() {
+            return requestHeads;
         }
 
         int connections() {

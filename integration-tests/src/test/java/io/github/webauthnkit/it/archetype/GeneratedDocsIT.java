@@ -13,13 +13,13 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -41,6 +41,12 @@ class GeneratedDocsIT {
     private static final Pattern SETTING = Pattern.compile("\\b(WEBAUTHN_[A-Z0-9_]+)=([^\\s`'\"]*)");
     /** A setting's row in the README's table of settings. */
     private static final Pattern TABLE_ROW = Pattern.compile("(?m)^\\| `(WEBAUTHN_[A-Z0-9_]+)` \\|");
+    /**
+     * Settings the docs show only with a companion they name beside them ("with the proxy's address in ..."), and the
+     * companion's value.
+     */
+    private static final Map<String, Map<String, String>> COMPANIONS = Map.of(
+            "WEBAUTHN_TRUST_PROXY", Map.of("WEBAUTHN_TRUSTED_PROXIES", "10.0.0.5"));
 
     @Test
     void everyScriptGoalAndPropertyTheDocsNameExists() throws Exception {
@@ -78,13 +84,6 @@ class GeneratedDocsIT {
     }
 
     /**
-     * Settings the docs show only with a companion they name beside them ("with the proxy's address in ..."), and the
-     * companion's value.
-     */
-    private static final Map<String, Map<String, String>> COMPANIONS = Map.of(
-            "WEBAUTHN_TRUST_PROXY", Map.of("WEBAUTHN_TRUSTED_PROXIES", "10.0.0.5"));
-
-    /**
      * Every setting the docs show with a value is one of the README's table, and the server accepts it on top of the
      * project's generated defaults, together with the other settings of its line (as a user copying the example sets
      * them) and its companion, if it has one: a value the server refuses (a bucket's form for a count, say) stops the
@@ -94,53 +93,56 @@ class GeneratedDocsIT {
     void everyServerSettingTheDocsShowIsAccepted() throws Exception {
         SoftAssertions soft = new SoftAssertions();
         // The docs differ between a development project and a production one behind its own origin.
-        Map<String, List<String>> mustShow = Map.of(
-                "docs-settings", List.of("WEBAUTHN_RATE_LIMIT_ADDRESS=100000",
-                        "WEBAUTHN_START_LIMIT_ADDRESS=1000000/1m"),
-                "docs-settings-production", List.of("WEBAUTHN_RATE_LIMIT_ADDRESS=100000", "WEBAUTHN_RP_ID=localhost",
-                        "WEBAUTHN_ORIGINS=http://localhost:8080"));
-        for (GeneratedProject project : List.of(
-                GeneratedProject.generate("docs-settings", Map.of("generateExamples", "none")),
-                GeneratedProject.generate("docs-settings-production", Map.of("generateExamples", "none",
-                        "productionMode", "true", "serverUrl", "https://auth.example.com",
-                        "relyingPartyId", "example.com")))) {
-            String name = project.dir().getFileName().toString();
-            Map<String, String> defaults = projectDefaults(project);
-            Set<String> known = new HashSet<>();
-            TABLE_ROW.matcher(Files.readString(project.file("README.md"))).results()
-                    .forEach(row -> known.add(row.group(1)));
-            List<String> seen = new ArrayList<>();
-            for (String doc : DOCS) {
-                for (String line : Files.readString(project.file(doc)).split("\n")) {
-                    Map<String, String> together = new LinkedHashMap<>();
-                    Matcher setting = SETTING.matcher(line);
-                    while (setting.find()) {
-                        String value = setting.group(2).replaceAll("[.,;:)]+$", "");
-                        if (value.isEmpty() || value.contains("$") || value.contains("<")) {
-                            continue;
-                        }
-                        seen.add(setting.group(1) + "=" + value);
-                        soft.assertThat(known).as("%s of %s shows %s, a setting of the README's table", doc, name,
-                                setting.group(1)).contains(setting.group(1));
-                        together.putAll(COMPANIONS.getOrDefault(setting.group(1), Map.of()));
-                        together.put(setting.group(1), value);
-                    }
-                    if (together.isEmpty()) {
-                        continue;
-                    }
-                    Map<String, String> environment = new HashMap<>(defaults);
-                    environment.putAll(together);
-                    try {
-                        ServerConfig.fromEnvironment(environment);
-                    } catch (ConfigException e) {
-                        soft.fail("%s of %s shows %s, which the server refuses: %s", doc, name, together,
-                                e.getMessage());
-                    }
+        assertSettingsAccepted(soft, GeneratedProject.generate("docs-settings", Map.of("generateExamples", "none")),
+                "WEBAUTHN_RATE_LIMIT_ADDRESS=100000", "WEBAUTHN_START_LIMIT_ADDRESS=1000000/1m");
+        assertSettingsAccepted(soft, GeneratedProject.generate("docs-settings-production", Map.of("generateExamples",
+                "none", "productionMode", "true", "serverUrl", "https://auth.example.com", "relyingPartyId",
+                "example.com")), "WEBAUTHN_RATE_LIMIT_ADDRESS=100000", "WEBAUTHN_RP_ID=localhost",
+                "WEBAUTHN_ORIGINS=http://localhost:8080");
+        soft.assertAll();
+    }
+
+    /** One project's docs, line by line; {@code mustShow}: settings they show, so that the check is not empty. */
+    private static void assertSettingsAccepted(SoftAssertions soft, GeneratedProject project, String... mustShow)
+            throws IOException {
+        String name = project.dir().getFileName().toString();
+        Map<String, String> defaults = projectDefaults(project);
+        Set<String> known = TABLE_ROW.matcher(Files.readString(project.file("README.md"))).results()
+                .map(row -> row.group(1)).collect(Collectors.toSet());
+        List<String> seen = new ArrayList<>();
+        for (String doc : DOCS) {
+            for (String line : Files.readString(project.file(doc)).split("\n")) {
+                Map<String, String> shown = settingsShown(line);
+                if (shown.isEmpty()) {
+                    continue;
+                }
+                shown.forEach((setting, value) -> seen.add(setting + "=" + value));
+                soft.assertThat(known).as("%s of %s shows %s, settings of the README's table", doc, name,
+                        shown.keySet()).containsAll(shown.keySet());
+                Map<String, String> environment = new HashMap<>(defaults);
+                shown.keySet().forEach(setting -> environment.putAll(COMPANIONS.getOrDefault(setting, Map.of())));
+                environment.putAll(shown);
+                try {
+                    ServerConfig.fromEnvironment(environment);
+                } catch (ConfigException e) {
+                    soft.fail("%s of %s shows %s, which the server refuses: %s", doc, name, shown, e.getMessage());
                 }
             }
-            soft.assertThat(seen).as("settings the docs of %s show", name).containsAll(mustShow.get(name));
         }
-        soft.assertAll();
+        soft.assertThat(seen).as("settings the docs of %s show", name).contains(mustShow);
+    }
+
+    /** The settings a line shows with a value, in order; placeholders ({@code <...>}, {@code $...}) left out. */
+    private static Map<String, String> settingsShown(String line) {
+        Map<String, String> shown = new LinkedHashMap<>();
+        Matcher setting = SETTING.matcher(line);
+        while (setting.find()) {
+            String value = setting.group(2).replaceAll("[.,;:)]+$", "");
+            if (!value.isEmpty() && !value.contains("$") && !value.contains("<")) {
+                shown.put(setting.group(1), value);
+            }
+        }
+        return shown;
     }
 
     /**

@@ -35,7 +35,7 @@ final class StoreCredentialRepository implements CredentialRepository {
 
     Optional<UserAccount> userByName(String username) {
         Optional<UserAccount> user = usersByName.computeIfAbsent(username, store::findUserByUsername);
-        user.ifPresent(u -> usersById.putIfAbsent(u.id(), user));
+        user.ifPresent(this::remember);
         return user;
     }
 
@@ -47,12 +47,15 @@ final class StoreCredentialRepository implements CredentialRepository {
     Optional<StoredCredential> credential(String credentialId) {
         return credentials.computeIfAbsent(credentialId, id -> {
             Optional<CredentialStore.PasskeyAccount> found = store.findPasskeyWithAccount(id);
-            found.ifPresent(f -> {
-                usersById.putIfAbsent(f.user().id(), Optional.of(f.user()));
-                usersByName.putIfAbsent(f.user().username(), Optional.of(f.user()));
-            });
+            found.ifPresent(f -> remember(f.user()));
             return found.map(CredentialStore.PasskeyAccount::passkey);
         });
+    }
+
+    /** An account read in this step answers the step's later questions for its own id and username. */
+    private void remember(UserAccount user) {
+        usersById.putIfAbsent(user.id(), Optional.of(user));
+        usersByName.putIfAbsent(user.username(), Optional.of(user));
     }
 
     /**
@@ -64,7 +67,7 @@ final class StoreCredentialRepository implements CredentialRepository {
         Optional<CredentialStore.AccountPasskeys> account = store.findAccountWithPasskeys(username);
         Optional<UserAccount> user = account.map(CredentialStore.AccountPasskeys::user);
         usersByName.putIfAbsent(username, user);
-        user.ifPresent(u -> usersById.putIfAbsent(u.id(), user));
+        user.ifPresent(this::remember);
         return account.map(CredentialStore.AccountPasskeys::passkeys).orElse(List.of()).stream()
                 .map(StoreCredentialRepository::descriptor).collect(Collectors.toSet());
     }

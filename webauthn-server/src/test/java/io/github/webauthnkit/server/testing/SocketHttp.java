@@ -86,7 +86,7 @@ public final class SocketHttp implements AutoCloseable {
      */
     public Response send(String method, String path, String contentType, String body, String... headers) {
         if (closed) {
-            throw new IllegalStateException("This client to " + host + ":" + port + " is closed");
+            throw closedClient();
         }
         Connection connection = connections.get();
         if (connection != null && !connection.closed && connection.idleSince() > IDLE_CHECK_NANOS) {
@@ -102,7 +102,7 @@ public final class SocketHttp implements AutoCloseable {
             if (closed) {
                 // close() ran between the check above and the add: it did not see this connection.
                 connection.close();
-                throw new IllegalStateException("This client to " + host + ":" + port + " is closed");
+                throw closedClient();
             }
         }
         try {
@@ -111,6 +111,10 @@ public final class SocketHttp implements AutoCloseable {
             connection.close();
             throw new UncheckedIOException(e);
         }
+    }
+
+    private IllegalStateException closedClient() {
+        return new IllegalStateException("This client to " + host + ":" + port + " is closed");
     }
 
     /**
@@ -187,19 +191,22 @@ public final class SocketHttp implements AutoCloseable {
          */
         void closeIfEnded() {
             try {
-                if (in.available() > 0) {
-                    close();
-                    return;
-                }
-                channel.configureBlocking(false);
-                int read = channel.read(ByteBuffer.allocate(1));
-                channel.configureBlocking(true);
                 // -1 at the server's close; a byte nobody asked for puts the connection out of step: both end it.
-                if (read != 0) {
+                if (in.available() > 0 || readWithoutWaiting() != 0) {
                     close();
                 }
             } catch (IOException e) {
                 close();
+            }
+        }
+
+        /** Reads at most a byte if one is there already: 0 when none is, -1 at the connection's end. */
+        private int readWithoutWaiting() throws IOException {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1));
+            } finally {
+                channel.configureBlocking(true);
             }
         }
 
@@ -299,7 +306,7 @@ public final class SocketHttp implements AutoCloseable {
                 try {
                     size = Integer.parseInt(sizeLine.split(";", 2)[0].trim(), 16);
                 } catch (NumberFormatException e) {
-                    throw new IOException("Not a chunk size: " + sizeLine);
+                    size = -1;
                 }
                 if (size < 0) {
                     throw new IOException("Not a chunk size: " + sizeLine);

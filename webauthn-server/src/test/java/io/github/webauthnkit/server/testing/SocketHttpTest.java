@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The socket client's reading of answers in chunks, its refusals of answers it does not frame, each with its message
@@ -45,7 +48,9 @@ class SocketHttpTest {
         "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\n{}"
                 + "| The connection ended inside a chunk of an answer, after 2 bytes of its body",
         "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\n{}}\\r\\n0\\r\\n\\r\\n"
-                + "| A chunk of 2 bytes was longer than its size said"})
+                + "| A chunk of 2 bytes was longer than its size said",
+        "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2| The connection ended inside a chunked answer"})
+    @MethodSource("aChunkSizeLineOfNineKibibytes")
     void anAnswerItDoesNotFrameFailsTheRequestAndTheNextOneConnectsAgain(String answer, String message)
             throws Exception {
         try (CannedServer server = new CannedServer(false, answer.replace("\\r\\n", "\r\n"), OK);
@@ -56,6 +61,23 @@ class SocketHttpTest {
             assertThat(refused.getCause()).hasMessageStartingWith(message.strip());
             assertThat(http.post("/register/start", "{}").status()).isEqualTo(200);
             assertThat(server.connections()).as("connections opened").isEqualTo(2);
+        }
+    }
+
+    static Stream<Arguments> aChunkSizeLineOfNineKibibytes() {
+        return Stream.of(Arguments.of("HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n" + "0".repeat(9216)
+                + "\\r\\n", "A chunk's line of more than 8 KiB"));
+    }
+
+    @Test
+    void aClosedClientRefusesRequests() throws Exception {
+        try (CannedServer server = new CannedServer(false, OK)) {
+            SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port());
+            assertThat(http.post("/register/start", "{}").status()).isEqualTo(200);
+            http.close();
+
+            assertThatThrownBy(() -> http.post("/register/start", "{}")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("This client to 127.0.0.1:" + server.port() + " is closed");
         }
     }
 

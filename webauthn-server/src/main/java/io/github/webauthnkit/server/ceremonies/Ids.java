@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.regex.Pattern;
 
 /** Request ids and the ceremony state behind them. */
 final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The form {@link #random()} writes, with room for ids of other lengths. */
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{16,64}");
 
     private Ids() {
     }
@@ -25,7 +28,7 @@ final class Ids {
      * like any request id that is presented).
      */
     static JsonNode state(CeremonyStore ceremonies, ObjectMapper json, String requestId, String ceremony) {
-        if (requestId == null || !requestId.matches("[A-Za-z0-9_-]{16,64}")) {
+        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
             throw unknown();
         }
         String state = ceremonies.take(requestId).orElseThrow(Ids::unknown);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
@@ -18,6 +19,7 @@ import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
 import com.yubico.webauthn.data.ClientRegistrationExtensionOutputs;
 import com.yubico.webauthn.data.PublicKeyCredential;
 import com.yubico.webauthn.data.PublicKeyCredentialCreationOptions;
+import java.io.IOException;
 
 /**
  * The WebAuthn library's JSON forms (stored requests, options for the browser, credentials from it), written and read
@@ -33,12 +35,13 @@ final class WebAuthnJson {
             .addModule(new Jdk8Module())
             .addModule(new JavaTimeModule())
             .build();
-    private static final TypeReference<PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs>>
-            ASSERTION = new TypeReference<>() {
-            };
-    private static final TypeReference<PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs>>
-            ATTESTATION = new TypeReference<>() {
-            };
+    /** Credentials are bound from the request's tree as it is, not written out as text and parsed again. */
+    private static final ObjectReader ASSERTION = JSON.readerFor(new TypeReference<
+            PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs>>() {
+    });
+    private static final ObjectReader ATTESTATION = JSON.readerFor(new TypeReference<
+            PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs>>() {
+    });
 
     private WebAuthnJson() {
     }
@@ -62,13 +65,13 @@ final class WebAuthnJson {
     }
 
     static PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> assertion(
-            JsonNode credential) throws JsonProcessingException {
-        return JSON.readValue(JSON.writeValueAsString(withExtensionResults(credential)), ASSERTION);
+            JsonNode credential) throws IOException {
+        return ASSERTION.readValue(withExtensionResults(credential));
     }
 
     static PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> attestation(
-            JsonNode credential) throws JsonProcessingException {
-        return JSON.readValue(JSON.writeValueAsString(withExtensionResults(credential)), ATTESTATION);
+            JsonNode credential) throws IOException {
+        return ATTESTATION.readValue(withExtensionResults(credential));
     }
 
     /**

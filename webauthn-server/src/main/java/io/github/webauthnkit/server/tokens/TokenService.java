@@ -19,7 +19,10 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -53,6 +56,8 @@ public final class TokenService {
     /** What this server signs and accepts: the ring's algorithms (webauthn-keys-core), never HMAC or none. */
     private static final Set<JWSAlgorithm> ALLOWED = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jws)
             .collect(Collectors.toUnmodifiableSet());
+    private static final String ALLOWED_NAMES = ALLOWED.stream().map(JWSAlgorithm::getName).sorted()
+            .collect(Collectors.joining(", "));
     /**
      * The header type of management tokens (explicit typing, RFC 8725 3.11): verifiers that expect {@code JWT}, as
      * nimbus does by default, refuse them even before their audience check.
@@ -214,14 +219,38 @@ public final class TokenService {
         verifier.setMaxClockSkew(30);
         processor.setJWTClaimsSetVerifier(verifier);
         try {
-            return processor.process(token, null);
-        } catch (ParseException e) {
-            throw new InvalidTokenException("the token is not a JWT");
+            return processor.process(signed(token), null);
         } catch (BadJOSEException e) {
             throw new InvalidTokenException(e.getMessage());
         } catch (JOSEException e) {
             throw new InvalidTokenException("the token could not be verified");
         }
+    }
+
+    /**
+     * The token as a signed JWT in an algorithm this server signs with, or a refusal in the API's words: the JOSE
+     * library's own words for an unsigned or encrypted token ("extend class to handle") are meant for its users.
+     */
+    private static SignedJWT signed(String token) {
+        JWT parsed;
+        try {
+            parsed = JWTParser.parse(token);
+        } catch (ParseException e) {
+            throw new InvalidTokenException("the token is not a JWT");
+        }
+        if (parsed instanceof PlainJWT) {
+            throw new InvalidTokenException("an unsigned token (alg \"none\") is never accepted");
+        }
+        if (!(parsed instanceof SignedJWT signed)) {
+            throw new InvalidTokenException("an encrypted token is not one this server issues; send the signed token"
+                    + " it issued");
+        }
+        if (!ALLOWED.contains(signed.getHeader().getAlgorithm())) {
+            // Not echoed: the header is the caller's, and HMAC with the public key is the classic forgery.
+            throw new InvalidTokenException("the token's algorithm is not one this server signs with ("
+                    + ALLOWED_NAMES + ")");
+        }
+        return signed;
     }
 
     /** The public JWKS and its ETag, computed once per ring and kept until the ring changes or a key expires. */

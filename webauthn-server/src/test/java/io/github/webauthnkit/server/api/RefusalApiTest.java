@@ -13,8 +13,12 @@ import io.github.webauthnkit.server.testing.SoftwareAuthenticator.Tamper;
 import io.github.webauthnkit.server.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.DirectEncrypter;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -23,6 +27,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -31,6 +36,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -394,10 +400,27 @@ class RefusalApiTest {
         String tamperedClaims = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
                 claims.toString().replace(username, "admin").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
 
-        for (String forged : new String[] {otherKey.serialize(), confused.serialize(), ecForged.serialize(),
-                new PlainJWT(claims).serialize(), tamperedClaims, "not-a-jwt", genuine + "x"}) {
+        EncryptedJWT encrypted = new EncryptedJWT(new JWEHeader(JWEAlgorithm.DIR, EncryptionMethod.A128GCM), claims);
+        encrypted.encrypt(new DirectEncrypter(new byte[16]));
+
+        // Each refusal says what is wrong in the API's words (not the JOSE library's "extend class to handle").
+        String invalidSignature = "Signed JWT rejected: Invalid signature";
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put(otherKey.serialize(), invalidSignature);
+        reasons.put(confused.serialize(), "the token's algorithm is not one this server signs with"
+                + " (ES256, ES384, EdDSA, PS256, RS256, RS384, RS512)");
+        reasons.put(ecForged.serialize(), "Signed JWT rejected: Another algorithm expected, or no matching key(s) found");
+        reasons.put(new PlainJWT(claims).serialize(), "an unsigned token (alg \"none\") is never accepted");
+        reasons.put(encrypted.serialize(), "an encrypted token is not one this server issues; send the signed token it"
+                + " issued");
+        reasons.put(tamperedClaims, invalidSignature);
+        reasons.put("not-a-jwt", "the token is not a JWT");
+        reasons.put(genuine + "x", invalidSignature);
+        for (Map.Entry<String, String> reason : reasons.entrySet()) {
+            String forged = reason.getKey();
             HttpResponse<String> refused = http.get("/credentials", "Authorization", "Bearer " + forged);
-            assertError(refused, 401, "invalid_token");
+            assertThat(assertError(refused, 401, "invalid_token").path("message").asText())
+                    .isEqualTo("The bearer token was refused: " + reason.getValue());
             assertThat(refused.headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
             assertError(http.post("/register/start", PasskeyClient.object(), "Authorization", "Bearer " + forged),
                     401, "invalid_token");

@@ -69,6 +69,25 @@ class SocketHttpTest {
                 + "\\r\\n", "A chunk's line of more than 8 KiB"));
     }
 
+    /**
+     * Fields are found by their whole name in any case, wherever they stand, and a body larger than the client's
+     * buffer (8 KiB) arrives whole, after a head read a byte at a time from the same buffer.
+     */
+    @Test
+    void fieldsAreFoundByTheirWholeNameAndALargeBodyArrivesWhole() throws Exception {
+        String body = "{\"x\":\"" + "y".repeat(20_000) + "\"}";
+        String answer = "HTTP/1.1 200 OK\r\nContent-Length-Note: 7\r\nX-Content-Length: 9\r\ncontent-length:  "
+                + body.length() + " \r\nX-Last:last\r\n\r\n" + body;
+        try (CannedServer server = new CannedServer(false, answer, OK);
+             SocketHttp http = new SocketHttp("http://127.0.0.1:" + server.port())) {
+            SocketHttp.Response large = http.post("/register/start", "{}");
+
+            assertThat(large.body()).isEqualTo(body);
+            assertThat(large.header("Content-Length")).isEqualTo(String.valueOf(body.length()));
+            assertThat(large.header("x-last")).isEqualTo("last");
+        }
+    }
+
     @Test
     void aClosedClientRefusesRequests() throws Exception {
         try (CannedServer server = new CannedServer(false, OK)) {

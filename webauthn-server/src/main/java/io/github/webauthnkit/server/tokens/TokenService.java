@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -24,6 +25,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +58,6 @@ public final class TokenService {
     /** What this server signs and accepts: the ring's algorithms (webauthn-keys-core), never HMAC or none. */
     private static final Set<JWSAlgorithm> ALLOWED = Arrays.stream(KeyAlgorithm.values()).map(KeyAlgorithm::jws)
             .collect(Collectors.toUnmodifiableSet());
-    private static final String ALLOWED_NAMES = ALLOWED.stream().map(JWSAlgorithm::getName).sorted()
-            .collect(Collectors.joining(", "));
     /**
      * The header type of management tokens (explicit typing, RFC 8725 3.11): verifiers that expect {@code JWT}, as
      * nimbus does by default, refuse them even before their audience check.
@@ -219,24 +219,32 @@ public final class TokenService {
         verifier.setMaxClockSkew(30);
         processor.setJWTClaimsSetVerifier(verifier);
         try {
-            return processor.process(signed(token), null);
-        } catch (BadJOSEException e) {
+            return processor.process(signed(token, type), null);
+        } catch (BadJWSException e) {
+            throw new InvalidTokenException("its signature does not verify with the published key it names");
+        } catch (BadJWTException e) {
+            // The claims' refusals name the claim, never its value ("Expired JWT", "JWT aud claim rejected").
             throw new InvalidTokenException(e.getMessage());
+        } catch (BadJOSEException e) {
+            // What is left once signed() has checked the rest: no key of the ring has the token's kid and algorithm.
+            throw new InvalidTokenException("no published key has its key id (kid) and algorithm; a token of a key"
+                    + " no longer published is refused: sign in again");
         } catch (JOSEException e) {
             throw new InvalidTokenException("the token could not be verified");
         }
     }
 
     /**
-     * The token as a signed JWT in an algorithm this server signs with, or a refusal in the API's words: the JOSE
-     * library's own words for an unsigned or encrypted token ("extend class to handle") are meant for its users.
+     * The token as a signed JWT of the type asked for, in an algorithm this server signs with, or a refusal in the
+     * API's words: the JOSE library's own words ("extend class to handle") are meant for its users, and its refusal of
+     * a type repeats the caller's header.
      */
-    private static SignedJWT signed(String token) {
+    private static SignedJWT signed(String token, JOSEObjectTypeVerifier<SecurityContext> type) {
         JWT parsed;
         try {
             parsed = JWTParser.parse(token);
         } catch (ParseException e) {
-            throw new InvalidTokenException("the token is not a JWT");
+            throw new InvalidTokenException("it is not a JWT");
         }
         if (parsed instanceof PlainJWT) {
             throw new InvalidTokenException("an unsigned token (alg \"none\") is never accepted");
@@ -247,8 +255,14 @@ public final class TokenService {
         }
         if (!ALLOWED.contains(signed.getHeader().getAlgorithm())) {
             // Not echoed: the header is the caller's, and HMAC with the public key is the classic forgery.
-            throw new InvalidTokenException("the token's algorithm is not one this server signs with ("
-                    + ALLOWED_NAMES + ")");
+            throw new InvalidTokenException("its algorithm is not one this server signs with ("
+                    + KeyAlgorithm.allowedNames() + ")");
+        }
+        try {
+            type.verify(signed.getHeader().getType(), null);
+        } catch (BadJOSEException e) {
+            throw new InvalidTokenException("its type (typ) is not one this endpoint takes: an access token is a JWT,"
+                    + " a management token " + MANAGEMENT_TYPE);
         }
         return signed;
     }

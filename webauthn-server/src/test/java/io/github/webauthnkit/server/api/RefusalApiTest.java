@@ -4,6 +4,7 @@ import static io.github.webauthnkit.server.api.ApiAssertions.assertError;
 import static io.github.webauthnkit.server.api.ApiAssertions.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.webauthnkit.keys.core.KeyAlgorithm;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.testing.PasskeyClient;
 import io.github.webauthnkit.server.testing.SoftwareAuthenticator;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.DirectEncrypter;
@@ -403,18 +405,26 @@ class RefusalApiTest {
         EncryptedJWT encrypted = new EncryptedJWT(new JWEHeader(JWEAlgorithm.DIR, EncryptionMethod.A128GCM), claims);
         encrypted.encrypt(new DirectEncrypter(new byte[16]));
 
+        // A type of the caller's own, checked before the signature: refused without being repeated.
+        SignedJWT oddType = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(published.getKeyID())
+                .type(new JOSEObjectType("<b>admin</b>\nX-Injected: 1")).build(), claims);
+        oddType.sign(new RSASSASigner(impostor));
+
         // Each refusal says what is wrong in the API's words (not the JOSE library's "extend class to handle").
-        String invalidSignature = "Signed JWT rejected: Invalid signature";
+        String invalidSignature = "its signature does not verify with the published key it names";
         Map<String, String> reasons = new LinkedHashMap<>();
         reasons.put(otherKey.serialize(), invalidSignature);
-        reasons.put(confused.serialize(), "the token's algorithm is not one this server signs with"
-                + " (ES256, ES384, EdDSA, PS256, RS256, RS384, RS512)");
-        reasons.put(ecForged.serialize(), "Signed JWT rejected: Another algorithm expected, or no matching key(s) found");
+        reasons.put(confused.serialize(), "its algorithm is not one this server signs with ("
+                + KeyAlgorithm.allowedNames() + ")");
+        reasons.put(ecForged.serialize(), "no published key has its key id (kid) and algorithm; a token of a key no"
+                + " longer published is refused: sign in again");
+        reasons.put(oddType.serialize(), "its type (typ) is not one this endpoint takes: an access token is a JWT, a"
+                + " management token account-management+jwt");
         reasons.put(new PlainJWT(claims).serialize(), "an unsigned token (alg \"none\") is never accepted");
         reasons.put(encrypted.serialize(), "an encrypted token is not one this server issues; send the signed token it"
                 + " issued");
         reasons.put(tamperedClaims, invalidSignature);
-        reasons.put("not-a-jwt", "the token is not a JWT");
+        reasons.put("not-a-jwt", "it is not a JWT");
         reasons.put(genuine + "x", invalidSignature);
         for (Map.Entry<String, String> reason : reasons.entrySet()) {
             String forged = reason.getKey();

@@ -13,12 +13,10 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.factories.DefaultJWSSignerFactory;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -207,8 +205,8 @@ public final class TokenService {
                                 String audience) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(type);
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED,
-                new ImmutableJWKSet<>(new JWKSet(ring.keys().verificationKeys(now)))));
+        processor.setJWSKeySelector(new RingKeys(new JWKSet(ring.keys().verificationKeys(now))));
+        processor.setJWSVerifierFactory(RingKeys.VERIFIERS);
         DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(audience,
                 new JWTClaimsSet.Builder().issuer(config.issuer()).build(), Set.of("sub", "exp", "iat", "jti")) {
             @Override
@@ -223,7 +221,8 @@ public final class TokenService {
         } catch (BadJWSException e) {
             throw new InvalidTokenException("its signature does not verify with the published key it names");
         } catch (BadJWTException e) {
-            // The claims' refusals name the claim, never its value ("Expired JWT", "JWT aud claim rejected").
+            // The library's fixed words for the claims ("Expired JWT", "JWT aud claim rejected") or a payload that is
+            // not a claims set: a claim's name, never its value.
             throw new InvalidTokenException(e.getMessage());
         } catch (BadJOSEException e) {
             // What is left once signed() has checked the rest: no key of the ring has the token's kid and algorithm.

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.JWKGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /**
-     * @param algorithm RS256 or ES256: the first key of the ring
+     * @param algorithm the first key's, one of the ring's (RS256, ES256, EdDSA, ...)
      * @param overrides WEBAUTHN_* variables over the test defaults
      */
     public static TestServer start(String algorithm, Map<String, String> overrides) {
@@ -89,8 +90,12 @@ public final class TestServer implements AutoCloseable {
 
     /** A new private signing key in the ring's format (kid, alg, use, iat, nbf). */
     public static JWK newKey(String algorithm, Instant issued, Instant notBefore) {
-        JWKGenerator<? extends JWK> generator = algorithm.startsWith("ES")
-                ? new ECKeyGenerator(Curve.P_256) : new RSAKeyGenerator(2048);
+        JWKGenerator<? extends JWK> generator = switch (algorithm) {
+            case "ES256" -> new ECKeyGenerator(Curve.P_256);
+            case "ES384" -> new ECKeyGenerator(Curve.P_384);
+            case "EdDSA" -> new OctetKeyPairGenerator(Curve.Ed25519);
+            default -> new RSAKeyGenerator(2048);
+        };
         try {
             return generator.algorithm(JWSAlgorithm.parse(algorithm)).keyUse(KeyUse.SIGNATURE)
                     .keyID("test-" + UUID.randomUUID()).issueTime(Date.from(issued))

@@ -3,6 +3,7 @@ package io.github.webauthnkit.server.tokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.webauthnkit.keys.core.KeyAlgorithm;
 import io.github.webauthnkit.server.config.ServerConfig;
 import io.github.webauthnkit.server.storage.UserAccount;
 import io.github.webauthnkit.server.testing.PasskeyClient;
@@ -23,6 +24,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ring changes on disk while the server runs, as after 'mvn webauthn-keys:rotate'; no restart. */
@@ -31,6 +34,47 @@ class KeyRotationTest {
 
     @TempDir
     Path dir;
+
+    /** The server verifies the bearer tokens it signs with a ring of any of the ring's algorithms, Ed25519 included. */
+    @ParameterizedTest
+    @EnumSource(KeyAlgorithm.class)
+    void tokensOfEveryAlgorithmOfTheRingVerify(KeyAlgorithm algorithm) throws Exception {
+        Instant now = Instant.now();
+        Path ring = dir.resolve("ring.json");
+        JWK key = TestServer.newKey(algorithm.name(), now.minusSeconds(60), now.minusSeconds(60));
+        TestServer.writeRing(ring, List.of(key));
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of("WEBAUTHN_KEYS_FILE", ring.toString()));
+        try (KeyRingWatcher watcher = KeyRingWatcher.start(ring)) {
+            TokenService tokens = new TokenService(config, watcher);
+            TokenService.Issued issued = tokens.issue(ALICE, true, now);
+
+            assertThat(SignedJWT.parse(issued.token()).getHeader().getAlgorithm().getName())
+                    .isEqualTo(algorithm.name());
+            assertThat(tokens.verify(issued.token(), now).getSubject()).isEqualTo(ALICE.id());
+        }
+    }
+
+    /** With an Ed25519 ring, a signed-in user's access and management tokens open the account endpoints. */
+    @Test
+    void anEd25519RingsTokensOpenTheAccountEndpoints() {
+        try (TestServer server = TestServer.start("EdDSA", Map.of())) {
+            PasskeyClient client = new PasskeyClient(server.baseUrl(),
+                    new SoftwareAuthenticator(server.origin(), SoftwareAuthenticator.Algorithm.ES256));
+            client.register("edna");
+            String access = client.signIn("edna");
+
+            assertThat(client.get("/credentials", access).expect(200).body().path("credentials")).hasSize(1);
+            String management = client.manage(access);
+            assertThat(SignedJWT.parse(management).getHeader().getAlgorithm().getName()).isEqualTo("EdDSA");
+            // A second passkey, from another authenticator: its owner is the management token's subject.
+            String added = new PasskeyClient(server.baseUrl(), new SoftwareAuthenticator(server.origin(),
+                    SoftwareAuthenticator.Algorithm.ES256)).addPasskey(management).path("credentialId").asText();
+            assertThat(client.get("/credentials", access).expect(200).body().path("credentials"))
+                    .extracting(c -> c.path("id").asText()).contains(added);
+        } catch (java.text.ParseException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     @Test
     void tokensSwitchKeyAtNbfAndOldTokensVerifyUntilTheOldKeyIsRevoked() throws Exception {

@@ -30,9 +30,11 @@ import java.util.Set;
  * which has none, and its verifier factory has no Ed25519 verifier: with it, no EdDSA token verified.
  */
 final class RingKeys implements JWSKeySelector<SecurityContext> {
-    /** Verifiers for the keys selected here: the library's, and an Ed25519 one for the JWK an {@link Ed25519Key} holds. */
+    /** Verifiers for the keys selected here: the library's, and Ed25519's for the JWK an {@link Ed25519Key} holds. */
     static final JWSVerifierFactory VERIFIERS = new JWSVerifierFactory() {
         private final DefaultJWSVerifierFactory library = new DefaultJWSVerifierFactory();
+        private final Set<JWSAlgorithm> supported = union(library.supportedJWSAlgorithms(),
+                Ed25519Verifier.SUPPORTED_ALGORITHMS);
 
         @Override
         public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
@@ -42,9 +44,7 @@ final class RingKeys implements JWSKeySelector<SecurityContext> {
 
         @Override
         public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-            Set<JWSAlgorithm> algorithms = new HashSet<>(library.supportedJWSAlgorithms());
-            algorithms.addAll(Ed25519Verifier.SUPPORTED_ALGORITHMS);
-            return algorithms;
+            return supported;
         }
 
         @Override
@@ -54,6 +54,12 @@ final class RingKeys implements JWSKeySelector<SecurityContext> {
     };
 
     private final JWKSet keys;
+
+    private static Set<JWSAlgorithm> union(Set<JWSAlgorithm> first, Set<JWSAlgorithm> second) {
+        Set<JWSAlgorithm> both = new HashSet<>(first);
+        both.addAll(second);
+        return Set.copyOf(both);
+    }
 
     RingKeys(JWKSet keys) {
         this.keys = keys;

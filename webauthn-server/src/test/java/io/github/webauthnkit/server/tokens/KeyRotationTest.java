@@ -51,6 +51,9 @@ class KeyRotationTest {
             assertThat(SignedJWT.parse(issued.token()).getHeader().getAlgorithm().getName())
                     .isEqualTo(algorithm.name());
             assertThat(tokens.verify(issued.token(), now).getSubject()).isEqualTo(ALICE.id());
+            // A refusal of its claims is the library's fixed words, which name no value of the token's.
+            assertThatThrownBy(() -> tokens.verify(issued.token(), now.plus(config.tokenTtl()).plusSeconds(31)))
+                    .isInstanceOf(TokenService.InvalidTokenException.class).hasMessage("Expired JWT");
         }
     }
 
